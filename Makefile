@@ -25,6 +25,10 @@ test: tools vet ## Everything a contributor must run: go vet, unit, envtest and 
 build: ## Build the medledger binaries into bin/.
 	$(GO) build -o $(BIN)/ ./operator/cmd/... ./runtime/cmd/...
 
+.PHONY: plugins
+plugins: ## Build every contract under plugins/ to bin/plugins/<name>.wasm (skips up-to-date ones).
+	@hack/build-plugins.sh
+
 .PHONY: vet
 vet: ## go vet every package.
 	$(GO) vet ./...
@@ -43,8 +47,11 @@ bench: ## Run the benchmarks (compare runs with bin/tools/benchstat).
 	@echo "saved bin/bench.txt; compare two runs with: bin/tools/benchstat old.txt bin/bench.txt"
 
 .PHONY: devnet
-devnet: tools-fabric ## Run a local Fabric network of hospitals (no cluster, no Docker).
-	@echo "devnet: not available yet (it lands with the devnet issue)" >&2; exit 1
+devnet: tools-fabric ## Run a local Fabric network of hospitals (no cluster, no Docker) and a demo transaction.
+	$(GO) build -o $(BIN)/ ./operator/cmd/medledger
+	$(BIN)/medledger devnet up --fabric-bin $(BIN)/fabric
+	$(BIN)/medledger devnet demo
+	@echo "devnet is running: bin/medledger devnet status | logs NODE | down [--purge]"
 
 ##@ Code generation
 
