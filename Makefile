@@ -57,11 +57,11 @@ devnet: tools-fabric ## Run a local Fabric network of hospitals (no cluster, no 
 
 .PHONY: manifests
 manifests: tools-dev ## Generate CRDs and RBAC into config/.
-	@if [ -d operator/api ]; then $(TOOLS)/controller-gen crd paths=./operator/api/... output:crd:artifacts:config=config/crd/bases; fi
+	$(TOOLS)/controller-gen crd paths=./operator/api/... output:crd:artifacts:config=config/crd/bases
 
 .PHONY: generate
 generate: tools-dev ## Generate deepcopy code for the API types.
-	@if [ -d operator/api ]; then $(TOOLS)/controller-gen object paths=./operator/api/...; fi
+	$(TOOLS)/controller-gen object paths=./operator/api/...
 
 ##@ Tools (built from source, cached by version)
 
