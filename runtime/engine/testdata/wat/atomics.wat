@@ -1,0 +1,5 @@
+;; An atomic instruction on a non-shared memory: passes the structural gate, rejected by the compiler.
+(module
+  (memory (export "memory") 1 1)
+  (func (export "medledger_abi_v1"))
+  (func (export "invoke") (result i32) (i32.atomic.load (i32.const 0))))

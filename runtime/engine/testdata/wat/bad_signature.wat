@@ -1,0 +1,7 @@
+;; Imports medledger.state_get with the wrong type.
+(module
+  (import "medledger" "state_get" (func (param i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 16) "kv")
+  (func (export "medledger_abi_v1"))
+  (func (export "invoke") (result i32) (i32.const 0)))

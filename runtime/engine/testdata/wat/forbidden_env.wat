@@ -1,0 +1,7 @@
+;; Imports from a module that is not on the allowlist.
+(module
+  (import "env" "now" (func (result i64)))
+  (memory (export "memory") 1)
+  (data (i32.const 16) "kv")
+  (func (export "medledger_abi_v1"))
+  (func (export "invoke") (result i32) (i32.const 0)))
