@@ -17,7 +17,7 @@ help: ## Show this help.
 	@awk 'BEGIN {FS = ":.*##"; printf "Usage: make <target>\n"} /^[a-zA-Z_-]+:.*?##/ { printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2 } /^##@/ { printf "\n\033[1m%s\033[0m\n", substr($$0, 5) }' $(MAKEFILE_LIST)
 
 .PHONY: test
-test: tools vet ## Everything a contributor must run: go vet, unit, envtest and real-Fabric tests, bounded fuzzing.
+test: tools-fabric tools-k8s vet ## Everything a contributor must run: go vet, unit, envtest and real-Fabric tests, bounded fuzzing.
 	$(GOTEST) $(TESTFLAGS) ./...
 	@$(MAKE) --no-print-directory fuzz
 
