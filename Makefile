@@ -59,6 +59,7 @@ devnet: tools-fabric ## Run a local Fabric network of hospitals (no cluster, no 
 .PHONY: manifests
 manifests: tools-dev ## Generate CRDs and RBAC into config/.
 	$(TOOLS)/controller-gen crd paths=./operator/api/... output:crd:artifacts:config=config/crd/bases
+	$(TOOLS)/controller-gen rbac:roleName=manager-role paths=./operator/... output:rbac:artifacts:config=config/rbac
 
 .PHONY: generate
 generate: tools-dev ## Generate deepcopy code for the API types.
