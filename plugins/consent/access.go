@@ -192,7 +192,7 @@ func auditTrail(ctx sdk.Context, a auditArgs) (AuditPage, error) {
 	if err != nil {
 		return AuditPage{}, err
 	}
-	if c := ctx.Caller(); !full && !(c.HasRole(ouClient) && c.HasAttr(attrRole, roleRegulator)) {
+	if c := ctx.Caller(); !full && !isRegulator(c) {
 		return AuditPage{}, denied("the audit trail may be read by the patient, their delegates and regulators (attribute role=regulator)")
 	}
 	prefix := prefixAudit + a.Patient + "/"

@@ -60,8 +60,8 @@ func registerAnchor(ctx sdk.Context, a anchorInput) (Anchor, error) {
 		return Anchor{}, invalid("contentType %q is not a MIME type such as application/fhir+json", a.ContentType)
 	}
 	caller := ctx.Caller()
-	role, _ := caller.Attr(attrRole)
-	if !caller.HasRole(ouAdmin) && !(caller.HasRole(ouClient) && (role == roleClinician || role == roleProvider)) {
+	if !mayAnchor(caller) {
+		role, _ := caller.Attr(attrRole)
 		return Anchor{}, denied("registering a record anchor needs an admin, or a client with role clinician or provider (role attribute is %q)", role)
 	}
 	if _, found := ctx.GetState(anchorKey(a.Patient, a.ID)); found {
@@ -110,11 +110,14 @@ func mimeName(s string) bool {
 		return false
 	}
 	for i := range len(s) {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '!' || c == '#' ||
-			c == '$' || c == '&' || c == '^' || c == '_' || c == '.' || c == '+' || c == '-') {
+		if !mimeNameChar(s[i]) {
 			return false
 		}
 	}
 	return true
+}
+
+// mimeNameChar reports whether c may appear in an RFC 6838 restricted name.
+func mimeNameChar(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("!#$&^_.+-", c) >= 0
 }

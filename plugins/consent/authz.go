@@ -131,6 +131,21 @@ func isCode(err error, code sdk.Code) bool {
 // isMember reports whether the caller is a client or admin (not a peer or orderer) of an organisation.
 func isMember(c sdk.Identity) bool { return c.HasRole(ouClient, ouAdmin) }
 
+// isRegulator reports whether the caller is a client whose role attribute is regulator.
+func isRegulator(c sdk.Identity) bool {
+	return c.HasRole(ouClient) && c.HasAttr(attrRole, roleRegulator)
+}
+
+// mayAnchor reports whether the caller may register record anchors: an admin, or a client whose role attribute
+// is clinician or provider.
+func mayAnchor(c sdk.Identity) bool {
+	if c.HasRole(ouAdmin) {
+		return true
+	}
+	role, _ := c.Attr(attrRole)
+	return c.HasRole(ouClient) && (role == roleClinician || role == roleProvider)
+}
+
 // isStaff reports whether the caller acts for their organisation: a member whose role attribute is not patient
 // or guardian. Patients and guardians hold certificates of a hospital's MSP too, but act only for themselves or
 // their wards; they must not inherit what a consent grants "Organization/<their hospital>".

@@ -150,7 +150,7 @@ func get(ctx sdk.Context, a consentRef) (Consent, error) {
 	if err != nil {
 		return Consent{}, err
 	}
-	if !full && !(isStaff(ctx.Caller()) && namesOrg(c, ctx.Caller().MSPID)) {
+	if !full && !namedStaff(ctx.Caller(), c) {
 		return Consent{}, denied("consent %s may be read by the patient, their delegates and staff of the organizations it names", a.ID)
 	}
 	return c, nil
@@ -289,6 +289,11 @@ func versionNumber(v string) (int, error) {
 		return 0, invalid("versionId %q is not a version this contract writes (a positive decimal, e.g. \"1\")", v)
 	}
 	return n, nil
+}
+
+// namedStaff reports whether caller is a member of staff of an organisation that consent c names.
+func namedStaff(caller sdk.Identity, c Consent) bool {
+	return isStaff(caller) && namesOrg(c, caller.MSPID)
 }
 
 // namesOrg reports whether c lists organisation msp.

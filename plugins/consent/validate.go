@@ -51,6 +51,11 @@ func isLowerHex(s string) bool {
 	return true
 }
 
+// isAlnum reports whether c is an ASCII letter or digit.
+func isAlnum(c rune) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
+
 // resourceID checks a FHIR id: 1–max characters of [A-Za-z0-9-.].
 func resourceID(field, id string, max int) error {
 	if id == "" {
@@ -60,7 +65,7 @@ func resourceID(field, id string, max int) error {
 		return invalid("%s %.20q... is %d characters, longer than %d", field, id, len(id), max)
 	}
 	for _, c := range id {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.') {
+		if !isAlnum(c) && c != '-' && c != '.' {
 			return invalid("%s %q may hold only letters, digits, '-' and '.' (FHIR id)", field, id)
 		}
 	}
@@ -73,7 +78,7 @@ func token(field, s string) error {
 		return invalid("%s must be 1 to 64 characters (got %d)", field, len(s))
 	}
 	for _, c := range s {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.' || c == '_') {
+		if !isAlnum(c) && c != '-' && c != '.' && c != '_' {
 			return invalid("%s %q may hold only letters, digits, '.', '_' and '-'", field, s)
 		}
 	}

@@ -67,3 +67,8 @@ func invoke() int32 {
 //
 //go:wasmexport medledger_abi_v1
 func abiV1() {}
+
+// The host calls the go:wasmexport functions above, but the unused linter does not know the directive and would
+// report them and everything only they reach (the dispatcher, its name buffer, three imports). Naming them here
+// gives it the roots it misses, so it still finds code that is really dead.
+var _, _ = invoke, abiV1

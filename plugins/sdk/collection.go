@@ -26,7 +26,7 @@ func (p Collection) Get(key string) (value []byte, found bool) {
 	return v, v != nil
 }
 
-// Put writes key = value in the collection.
+// Put writes key = value in the collection; an empty value deletes key, as for Context.PutState.
 func (p Collection) Put(key string, value []byte) {
 	abiPrivatePut(p.name, key, bytesToString(value))
 }

@@ -33,7 +33,8 @@ func (c Context) GetState(key string) (value []byte, found bool) {
 	return v, v != nil
 }
 
-// PutState writes key = value. Fabric records an empty value as a delete, so store at least one byte.
+// PutState writes key = value. An empty value deletes key (ABI.md §3), because Fabric records an empty value as a
+// delete: a key that must exist needs at least one byte.
 func (c Context) PutState(key string, value []byte) {
 	abiStatePut(key, bytesToString(value))
 }

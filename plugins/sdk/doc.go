@@ -36,7 +36,7 @@
 // ([Context.Private]), events ([Context.Emit]), the caller's identity ([Context.Caller]), the transaction id and
 // timestamp, and a bounded log. The wire protocol is runtime/abi/ABI.md (v1); this package implements its guest
 // side and exports `invoke` and the `medledger_abi_v1` marker, so a contract must not declare its own
-// go:wasmexport or go:wasmimport functions.
+// `go:wasmexport` or `go:wasmimport` functions.
 //
 // # Errors
 //

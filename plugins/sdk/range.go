@@ -95,10 +95,10 @@ func PrefixEnd(prefix string) string {
 	for len(b) > 0 {
 		r, size := utf8.DecodeLastRune(b)
 		b = b[:len(b)-size]
-		switch {
-		case r == utf8.MaxRune:
+		switch r {
+		case utf8.MaxRune:
 			continue
-		case r == 0xD7FF: // the next code point, 0xD800, is a surrogate and cannot be encoded
+		case 0xD7FF: // the next code point, 0xD800, is a surrogate and cannot be encoded
 			r = 0xE000
 		default:
 			r++

@@ -160,9 +160,10 @@ func (r *registry) dispatch(name, args []byte) (out []byte, err error) {
 }
 
 // realError maps a nil *Error in a non-nil error interface to nil: a helper declared to return *Error that
-// found nothing wrong makes exactly that, and its author meant success.
+// found nothing wrong makes exactly that, and its author meant success. Only a nil *Error held directly counts:
+// an error wrapping one is a real error (errors.As would see through it).
 func realError(err error) error {
-	if e, ok := err.(*Error); ok && e == nil {
+	if e, ok := err.(*Error); ok && e == nil { //nolint:errorlint // deliberately not errors.As, see above
 		return nil
 	}
 	return err

@@ -35,7 +35,7 @@ func newTestRegistry(t *testing.T) *registry {
 	add("panicserr", func(Context, []byte) ([]byte, error) { panic(NewError(FailedPrecondition, "consent revoked")) })
 	add("nilmap", func(Context, []byte) ([]byte, error) {
 		var m map[string]int
-		m["x"] = 1
+		m["x"] = 1 //nolint:staticcheck // SA5000: this handler exists to raise a runtime panic
 		return nil, nil
 	})
 	add("badresult", typed("badresult", func(Context, struct{}) (chan int, error) { return make(chan int), nil }))

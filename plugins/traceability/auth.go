@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -25,6 +26,16 @@ var detectionRules = []string{ruleCustodyBreak, ruleDispenseTwice, ruleDuplicate
 // errf returns an *sdk.Error with code and a formatted message.
 func errf(code sdk.Code, format string, args ...any) *sdk.Error {
 	return sdk.NewError(code, fmt.Sprintf(format, args...))
+}
+
+// message is err's text without the code prefix when err is an *sdk.Error, so the caller can add context and
+// code it again.
+func message(err error) string {
+	var e *sdk.Error
+	if errors.As(err, &e) {
+		return e.Message
+	}
+	return err.Error()
 }
 
 // ruleErr returns an *sdk.Error with code whose message starts with the detection rule.

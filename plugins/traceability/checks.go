@@ -49,8 +49,20 @@ func validateID(what, s string) error {
 	return nil
 }
 
+// ended reports whether o has reached the end of its life: no action may touch it any more.
+func ended(o *Object) bool {
+	switch o.Status {
+	case statusDispensed, statusDecommissioned, statusDestroyed, statusRepackaged, statusEmptied:
+		return true
+	}
+	return false
+}
+
 // alive checks that o has not reached the end of its life; action names what the caller tried.
 func alive(o *Object, action string) error {
+	if !ended(o) {
+		return nil
+	}
 	when := o.LastEventTime.Format(time.RFC3339)
 	switch o.Status {
 	case statusDispensed:
@@ -58,12 +70,11 @@ func alive(o *Object, action string) error {
 			return ruleErr(sdk.FailedPrecondition, ruleDispenseTwice, "%s was already dispensed by %s at %s", o, o.Owner, when)
 		}
 		return errf(sdk.FailedPrecondition, "%s was dispensed by %s at %s; it cannot %s", o, o.Owner, when, action)
-	case statusDecommissioned, statusDestroyed, statusRepackaged:
-		return errf(sdk.FailedPrecondition, "%s was %s at %s; it cannot %s", o, o.Status, when, action)
 	case statusEmptied:
 		return errf(sdk.FailedPrecondition, "container %s was emptied at %s and GS1 forbids reusing an SSCC; it cannot %s", o, when, action)
+	default: // decommissioned, destroyed, repackaged
+		return errf(sdk.FailedPrecondition, "%s was %s at %s; it cannot %s", o, o.Status, when, action)
 	}
-	return nil
 }
 
 // requireCustody checks that o is alive, not in transit, and in the custody of the caller's organisation,

@@ -47,7 +47,6 @@ var (
 	rogue      = sdktest.NewIdentity("RogueMSP", "broker", "client", attrs(roleWholesaler))
 	acmeNoRole = sdktest.NewIdentity("AcmePharmaMSP", "intern", "client", nil)
 	acmePeer   = sdktest.NewIdentity("AcmePharmaMSP", "peer0", "peer", attrs(roleManufacturer))
-	acmeAsDist = sdktest.NewIdentity("AcmePharmaMSP", "line4", "client", attrs(roleWholesaler))
 	distAsMfr  = sdktest.NewIdentity("MedDistMSP", "dc-clerk", "client", attrs(roleManufacturer))
 
 	t0 = time.Date(2026, time.March, 2, 8, 0, 0, 0, time.UTC)

@@ -43,7 +43,7 @@ func history(ctx sdk.Context, a historyArgs) (HistoryResult, error) {
 		return HistoryResult{}, err
 	}
 	t := newTx(ctx, c)
-	ref := ObjectRef{GTIN: a.GTIN, Serial: a.Serial, SSCC: a.SSCC}
+	ref := ObjectRef(a)
 	if err := ref.validate(); err != nil {
 		return HistoryResult{}, err
 	}

@@ -108,7 +108,7 @@ func validateRefs(what string, refs []ObjectRef) error {
 	seen := map[string]bool{}
 	for i, r := range refs {
 		if err := r.validate(); err != nil {
-			return errf(sdk.InvalidArgument, "%s[%d]: %s", what, i, err.(*sdk.Error).Message)
+			return errf(sdk.InvalidArgument, "%s[%d]: %s", what, i, message(err))
 		}
 		if seen[r.key()] {
 			return errf(sdk.InvalidArgument, "%s: %s is listed twice", what, r)

@@ -193,7 +193,7 @@ func (t *tx) mayInvestigate(s step, c *caller, o *Object, ref ObjectRef) error {
 		return nil
 	}
 	if s.holders {
-		if o == nil || alive(o, "move") != nil {
+		if o == nil || ended(o) {
 			return nil // a serial the ledger says cannot physically exist: whoever finds it reports it
 		}
 		r, err := t.root(o)

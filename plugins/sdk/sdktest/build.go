@@ -98,7 +98,7 @@ func buildCached(dir string) (string, error) {
 	cmd.Dir = dir
 	cmd.Env = wasmEnv()
 	if msg, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("GOOS=wasip1 GOARCH=wasm go %v: %v\n%s", cmd.Args[1:], err, msg)
+		return "", fmt.Errorf("GOOS=wasip1 GOARCH=wasm go %v: %w\n%s", cmd.Args[1:], err, msg)
 	}
 	if err := os.Rename(tmp.Name(), out); err != nil {
 		return "", fmt.Errorf("build cache: %w", err)
@@ -163,7 +163,7 @@ func sourceKey(dir string) (string, error) {
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
-		return "", fmt.Errorf("go list -deps in %s: %v\n%s", dir, err, stderr.Bytes())
+		return "", fmt.Errorf("go list -deps in %s: %w\n%s", dir, err, stderr.Bytes())
 	}
 	var pkgs []listedPackage
 	for dec := json.NewDecoder(bytes.NewReader(out)); ; {
@@ -208,7 +208,8 @@ func sourceKey(dir string) (string, error) {
 	files = append(files, filepath.Join(modDir, "go.mod"), filepath.Join(modDir, "go.sum"))
 	for _, f := range files {
 		b, err := os.ReadFile(f)
-		if err != nil && !(errors.Is(err, os.ErrNotExist) && filepath.Base(f) == "go.sum") {
+		noSum := errors.Is(err, os.ErrNotExist) && filepath.Base(f) == "go.sum" // a module without dependencies
+		if err != nil && !noSum {
 			return "", fmt.Errorf("hashing sources: %w", err)
 		}
 		rel, _ := filepath.Rel(modDir, f)

@@ -156,6 +156,12 @@ func (p *policyParser) eat(c byte) bool {
 
 func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
 
+// mspIDChar reports whether c may stand at offset i of an MSP ID; c < 128 first, so byte(c) cannot truncate a
+// wider rune into a letter.
+func mspIDChar(c rune, i int) bool {
+	return c < 128 && isLetter(byte(c)) || c >= '0' && c <= '9' || i > 0 && (c == '.' || c == '-')
+}
+
 // CheckMSPID reports whether id is usable as an MSP ID in policies: 1–128 letters, digits,
 // '.' and '-' (the characters Fabric's policy language accepts), starting with a letter or
 // digit.
@@ -170,7 +176,7 @@ func CheckMSPID(id string) error {
 		return fmt.Errorf("MSP ID %q is longer than 128 characters", id)
 	}
 	for i, c := range id {
-		if !(isLetter(byte(c)) && c < 128 || c >= '0' && c <= '9' || (i > 0 && (c == '.' || c == '-'))) {
+		if !mspIDChar(c, i) {
 			return fmt.Errorf("MSP ID %q holds %q at offset %d (allowed: letters, digits, and '.' or '-' after the first)", id, c, i)
 		}
 	}

@@ -24,11 +24,16 @@ func CheckChannelID(id string) error {
 		return fmt.Errorf("channel ID %q must start with a lower-case letter", id)
 	}
 	for i, c := range id {
-		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '.' || c == '-') {
+		if !channelIDChar(c) {
 			return fmt.Errorf("channel ID %q holds %q at offset %d (allowed: a-z, 0-9, '.', '-')", id, c, i)
 		}
 	}
 	return nil
+}
+
+// channelIDChar reports whether c may appear in a channel ID.
+func channelIDChar(c rune) bool {
+	return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '.' || c == '-'
 }
 
 // Validate checks s after [Spec.WithDefaults]: the channel ID, the organisations (unique

@@ -237,11 +237,16 @@ func CheckDNSLabel(label string) error {
 		return fmt.Errorf("label %q starts or ends with a hyphen", label)
 	}
 	for _, c := range label {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
+		if !dnsLabelChar(c) {
 			return fmt.Errorf("label %q holds %q (allowed: letters, digits, hyphen)", label, c)
 		}
 	}
 	return nil
+}
+
+// dnsLabelChar reports whether c may appear in a DNS label (RFC 1123: letters, digits, hyphen).
+func dnsLabelChar(c rune) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-'
 }
 
 func dedupe(in []string) []string {

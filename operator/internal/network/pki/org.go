@@ -249,11 +249,16 @@ func CheckUserName(name string) error {
 		return fmt.Errorf("user name %q is not allowed", name)
 	}
 	for _, c := range name {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-') {
+		if !userNameChar(c) {
 			return fmt.Errorf("user name %q holds %q (allowed: letters, digits, '.', '_', '-')", name, c)
 		}
 	}
 	return nil
+}
+
+// userNameChar reports whether c may appear in a user name.
+func userNameChar(c rune) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-'
 }
 
 // VerifyIdentity checks that cert is an MSP identity of this organisation at time at: it
