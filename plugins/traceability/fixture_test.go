@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/medledger/medledger/plugins/sdk/sdktest"
+	"github.com/medledger/medledger/runtime/engine"
 )
 
 // Real-shaped test data: NDC-based GTIN-14s, GLNs and SSCCs with valid GS1 check digits.
@@ -85,10 +86,17 @@ type world struct {
 	now time.Time
 }
 
+// deployedGas is the per-call gas limit the traceability contract is deployed with (README "Limits"): a full
+// 2,000-pack DSCSA shipment reads every pack, about 0.4 million gas each, so it needs more than the host's default
+// of 200 million; the host ceiling of 2 billion leaves room.
+const deployedGas = 2_000_000_000
+
 // newBareWorld returns a world with an empty ledger.
 func newBareWorld(t testing.TB) *world {
 	t.Helper()
-	return &world{t: t, h: sdktest.New(t, sdktest.Build(t, "."), sdktest.WithName("traceability")), now: t0}
+	h := sdktest.New(t, sdktest.Build(t, "."), sdktest.WithName("traceability"),
+		sdktest.WithLimits(engine.Limits{Gas: deployedGas}))
+	return &world{t: t, h: h, now: t0}
 }
 
 // newWorld returns a world with every partner and product registered.

@@ -24,6 +24,9 @@ type Call struct {
 	TxID string
 	// Timestamp is the transaction timestamp; every guest clock reads it.
 	Timestamp time.Time
+	// GasLimit is this call's gas limit; 0 means the contract's Limits.Gas. It may be above the contract's
+	// default but not above the host's ceiling (Config.Ceilings().Gas).
+	GasLimit uint64
 }
 
 // Event is one event a call emitted. Events are delivered only when the call succeeds.
@@ -62,8 +65,12 @@ type Result struct {
 	LogTruncated bool
 	// Writes is the number of distinct keys written or deleted (public and private) and flushed to State.
 	Writes int
-	// GasUsed is the gas the call consumed (0 until deterministic metering is wired in).
+	// GasUsed is the gas the call consumed, filled on success and on failure (ABI.md §11.6): exact on success,
+	// the whole limit when it ran out of gas, and up to the guest's last call or return after another trap. It is
+	// 0 for a call refused before any guest code ran, and on an engine configured WithMetering(false).
 	GasUsed uint64
+	// GasLimit is the gas limit the call ran under (0 on an engine configured WithMetering(false)).
+	GasLimit uint64
 	// Duration is the wall-clock time of the call, including instance acquisition.
 	Duration time.Duration
 }

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"slices"
 	"time"
 )
 
@@ -15,14 +16,19 @@ type Contract struct {
 func (c *Contract) Name() string { return c.name }
 
 // Info returns what the validation gate learned about the module as submitted.
-func (c *Contract) Info() ModuleInfo { return c.info }
+func (c *Contract) Info() ModuleInfo {
+	info := c.info // shared with the compile cache and other contracts of the same module
+	info.Imports, info.Exports = slices.Clone(info.Imports), slices.Clone(info.Exports)
+	return info
+}
 
 // Config returns the contract's configuration with defaults applied.
 func (c *Contract) Config() ContractConfig { return c.cfg }
 
-// Call runs one call. On success the call's writes are applied to call.State (in write order; deletes as
-// DelState/DelPrivateData) and the Result carries the output and events. On failure nothing is written to
-// call.State, the instance that ran the call is discarded, and Result still carries the log and duration.
+// Call runs one call. On success the call's writes are applied to call.State (in write order; deletes, and puts
+// of an empty value, as DelState/DelPrivateData) and the Result carries the output and events. On failure nothing
+// is written to call.State and Result still carries the log and duration. After a trap the instance that ran the
+// call is discarded; after a contract error it is kept (reset first under Snapshot), as after a success.
 //
 // # Errors
 //
@@ -35,10 +41,15 @@ func (c *Contract) Config() ContractConfig { return c.cfg }
 //     writes: a Fabric stub never fails there, Memory never does).
 func (c *Contract) Call(ctx context.Context, call Call) (Result, error) { return c.call(ctx, call) }
 
-// LoadTimings says where Load spent its time for this contract.
+// LoadTimings says where Load spent its time for this contract. On a CacheHit the module was known (same bytes,
+// same pipeline inputs): Validate, Instrument and Rewrite are zero, because the gate's result and the instrumented,
+// rewritten, compiled module come from the cache, and Compile is the lookup (hashing the submitted bytes).
 type LoadTimings struct {
 	// Validate is the deploy-time gate (decoding the module).
 	Validate time.Duration
+	// Instrument is the gas-metering instrumentation (meter.Instrument) and decoding its output; zero on an
+	// unmetered engine.
+	Instrument time.Duration
 	// Rewrite is the deploy-time rewrite (global exports, memory maximum).
 	Rewrite time.Duration
 	// Compile is compilation, or the compile-cache lookup: from memory on a CacheHit, else wazero's compile,

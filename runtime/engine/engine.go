@@ -47,7 +47,9 @@ type Engine struct {
 // # Errors
 //
 //   - the disk cache directory cannot be created or opened;
-//   - the ceilings are invalid (negative) or MaxModuleBytes <= 0;
+//   - the ceilings are invalid (negative, MemoryPages outside 1..65535, Gas above math.MaxInt64 or, when
+//     metering, 0) or MaxModuleBytes <= 0;
+//   - the meter configuration is invalid (meter.Config.Validate);
 //   - registering the metrics with the configured registerer fails (for example a duplicate registration).
 func New(cfg Config) (*Engine, error) {
 	e, err := newEngine(cfg)
@@ -57,8 +59,9 @@ func New(cfg Config) (*Engine, error) {
 	return &Engine{e}, nil
 }
 
-// Validate runs the deploy-time gate on wasm with this engine's size cap and DefaultLimits' memory limit and
-// returns what it learned. It compiles nothing; Load also compiles and can therefore reject more (ReasonCompile).
+// Validate runs the deploy-time gate on wasm with this engine's size cap and DefaultLimits' memory limit, and the
+// gas instrumentation when the engine meters, and returns what the gate learned. It compiles nothing; Load also
+// compiles and can therefore reject more (ReasonCompile).
 //
 // # Errors
 //
@@ -66,23 +69,29 @@ func New(cfg Config) (*Engine, error) {
 // the size cap, an import outside the allowlist (naming module.name and the allowed list) or with the wrong
 // signature, a missing or mistyped required export (memory, invoke, medledger_abi_v1), an unknown ABI marker,
 // shared memory (threads), no memory, an imported memory or one whose initial pages exceed the limit, a start
-// section or _start export.
+// section or _start export; ReasonMetering for what the instrumentation refuses (SIMD, threads, tail calls and
+// exception instructions, out-of-range indices; ABI.md §11.1).
 func (e *Engine) Validate(wasm []byte) (ModuleInfo, error) {
 	return e.validate(wasm, DefaultLimits.MemoryPages)
 }
 
-// Load validates wasm with cfg's limits, rewrites it for the engine (exported mutable globals, memory maximum set
-// to the page limit), compiles it or takes it from the compile cache (keyed by the sha256 of the rewritten bytes
-// and the pipeline version), and prepares the first instance (running _initialize, then taking the snapshot), so
-// no compilation or initialisation happens on the call path. name is the contract's name and namespace.
+// Load runs the deploy pipeline on wasm — the validation gate with cfg's limits, gas and call-depth
+// instrumentation (ABI.md §11; unless the engine is configured WithMetering(false)), the engine's rewrite
+// (exported mutable globals, memory maximum set to the page limit), compilation — and prepares the first instance
+// (running _initialize on its own gas budget, then taking the snapshot), so no compilation or initialisation
+// happens on the call path. The compiled module is cached under the sha256 of wasm as submitted, the pipeline and
+// metering versions (cost table included) and the page limit, and that key is looked up first: loading a module
+// the engine already compiled skips the gate, the instrumentation and the rewrite (the gate's result is cached
+// with it and its limits rechecked). name is the contract's name and namespace.
 //
 // # Errors
 //
 //   - ErrClosed when the engine is closed;
 //   - a *ValidationError: everything Validate reports, plus ReasonName for a bad name, ReasonLimits for limits
-//     above the host ceilings (or a Timeout without WithCloseOnContextDone), ReasonCompile when wazero rejects
-//     the code;
-//   - a *TrapError when _initialize traps or exits.
+//     above the host ceilings (or a Timeout without WithCloseOnContextDone), ReasonMetering when the
+//     instrumentation refuses the module (SIMD, threads, tail calls, exceptions, out-of-range indices),
+//     ReasonCompile when wazero rejects the code;
+//   - a *TrapError when _initialize traps, exits or runs out of gas.
 func (e *Engine) Load(ctx context.Context, name string, wasm []byte, cfg ContractConfig) (*Contract, error) {
 	return e.load(ctx, name, wasm, cfg)
 }

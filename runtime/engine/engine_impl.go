@@ -3,7 +3,6 @@ package engine
 import (
 	"context"
 	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -18,34 +17,13 @@ import (
 	"github.com/medledger/medledger/runtime/engine/internal/cache"
 	"github.com/medledger/medledger/runtime/engine/internal/gate"
 	"github.com/medledger/medledger/runtime/engine/internal/host"
-	"github.com/medledger/medledger/runtime/engine/internal/rewrite"
 )
-
-// pipelineVersion names everything between the submitted bytes and the compiled code that is not visible in the
-// final module bytes (host function semantics the compiled code depends on, the rewrite).
-const pipelineVersion = "medledger-engine/v1+" + rewrite.Version
-
-// compiledSizeFactor estimates compiled code size from module size, for the byte bound of the in-memory cache
-// (wazero does not report the size of compiled code).
-const compiledSizeFactor = 3
-
-// compileKey is the one place the compile cache key is composed: the sha256 of the pipeline parts and the final
-// (rewritten) module bytes. The metering cost-table hash becomes one more part when metering lands.
-func compileKey(final []byte, parts ...string) string {
-	h := sha256.New()
-	for _, p := range parts {
-		h.Write([]byte(p))
-		h.Write([]byte{0})
-	}
-	h.Write(final)
-	return hex.EncodeToString(h.Sum(nil))
-}
 
 type engine struct {
 	cfg     Config
 	rt      wazero.Runtime
 	disk    wazero.CompilationCache
-	cache   *cache.Cache[wazero.CompiledModule]
+	cache   *cache.Cache[*compiled]
 	metrics *metrics
 
 	mu        sync.Mutex
@@ -62,6 +40,15 @@ func newEngine(cfg Config) (*engine, error) {
 	}
 	if cfg.ceilings.MemoryPages == 0 || cfg.ceilings.MemoryPages > 65535 {
 		return nil, fmt.Errorf("engine: ceiling MemoryPages must be 1..65535, got %d", cfg.ceilings.MemoryPages)
+	}
+	if cfg.metering {
+		if cfg.ceilings.Gas == 0 {
+			return nil, fmt.Errorf("engine: ceiling Gas must be positive when metering")
+		}
+		cfg.meter = cfg.meter.WithMaxModuleBytes(cfg.maxModuleBytes)
+		if err := cfg.meter.Validate(); err != nil {
+			return nil, fmt.Errorf("engine: meter: %w", err)
+		}
 	}
 	m, err := newMetrics(cfg.registerer)
 	if err != nil {
@@ -88,7 +75,7 @@ func newEngine(cfg Config) (*engine, error) {
 		return nil, fmt.Errorf("engine: host modules: %w", err)
 	}
 	e := &engine{cfg: cfg, rt: rt, disk: disk, metrics: m, contracts: map[*contract]struct{}{}}
-	e.cache = cache.New(cfg.memoryCacheBytes, func(cm wazero.CompiledModule) { _ = cm.Close(context.Background()) })
+	e.cache = cache.New(cfg.memoryCacheBytes, func(c *compiled) { _ = c.module.Close(context.Background()) })
 	return e, nil
 }
 
@@ -104,6 +91,11 @@ func (e *engine) validate(wasm []byte, pages uint32) (ModuleInfo, error) {
 	info, _, err := gate.Check(wasm, gate.Options{MaxModuleBytes: e.cfg.maxModuleBytes, MemoryPages: pages})
 	if err != nil {
 		return ModuleInfo{}, validationError(err)
+	}
+	if e.cfg.metering { // what the instrumentation refuses, every peer's Load would refuse
+		if _, _, err := e.instrument(wasm); err != nil {
+			return ModuleInfo{}, err
+		}
 	}
 	return ModuleInfo(info), nil
 }
@@ -133,35 +125,37 @@ func (e *engine) load(ctx context.Context, name string, wasm []byte, cfg Contrac
 	if cfg.Limits.Timeout > 0 && !e.cfg.closeOnContextDone {
 		return nil, &ValidationError{Reason: ReasonLimits, Message: "limit Timeout needs an engine configured WithCloseOnContextDone(true)"}
 	}
+	opt := gate.Options{MaxModuleBytes: e.cfg.maxModuleBytes, MemoryPages: cfg.Limits.MemoryPages}
+	if len(wasm) > opt.MaxModuleBytes { // before hashing it
+		return nil, validationError(gate.Recheck(gate.Info{Size: len(wasm)}, opt))
+	}
 	var tm LoadTimings
 	t0 := time.Now()
-	info, mod, err := gate.Check(wasm, gate.Options{MaxModuleBytes: e.cfg.maxModuleBytes, MemoryPages: cfg.Limits.MemoryPages})
-	if err != nil {
-		return nil, validationError(err)
-	}
-	tm.Validate = time.Since(t0)
-	t0 = time.Now()
-	rw, err := rewrite.Rewrite(wasm, mod, cfg.Limits.MemoryPages)
-	if err != nil {
-		return nil, &ValidationError{Reason: ReasonMalformed, Message: err.Error()}
-	}
-	tm.Rewrite = time.Since(t0)
-	t0 = time.Now()
-	entry, hit, err := e.cache.Acquire(compileKey(rw.Wasm, pipelineVersion), func() (wazero.CompiledModule, int64, error) {
-		cm, err := e.rt.CompileModule(ctx, rw.Wasm)
-		return cm, int64(len(rw.Wasm)) * compiledSizeFactor, err
+	entry, hit, err := e.cache.Acquire(compileKey(sha256.Sum256(wasm), e.meterHash(), cfg.Limits.MemoryPages), func() (*compiled, int64, error) {
+		return e.build(ctx, wasm, opt)
 	})
-	tm.Compile, tm.CacheHit = time.Since(t0), hit
 	if hit {
 		e.metrics.hits.Inc()
 	} else {
 		e.metrics.misses.Inc()
 	}
 	if err != nil {
-		return nil, &ValidationError{Reason: ReasonCompile, Message: "module does not compile: " + err.Error()}
+		return nil, err
+	}
+	if err := gate.Recheck(gate.Info(entry.Value.info), opt); err != nil {
+		e.cache.Release(entry)
+		return nil, validationError(err)
+	}
+	tm.CacheHit = hit
+	if hit {
+		tm.Compile = time.Since(t0) // the lookup
+	} else {
+		v := entry.Value
+		tm.Validate, tm.Instrument, tm.Rewrite = v.validate, v.instrument, v.rewrite
+		tm.Compile = time.Since(t0) - tm.Validate - tm.Instrument - tm.Rewrite
 	}
 	t0 = time.Now()
-	c, err := newContract(ctx, e, name, ModuleInfo(info), cfg, entry, rw.Globals, rw.InitMemory)
+	c, err := newContract(ctx, e, name, cfg, entry)
 	if err != nil {
 		e.cache.Release(entry)
 		return nil, err

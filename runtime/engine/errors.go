@@ -44,9 +44,10 @@ const (
 	// overflow, out of memory) ends in a trap after printing "panic: ..." / "fatal error: ..." to stderr; Message
 	// holds that line.
 	TrapPanic TrapKind = "panic"
-	// TrapOutOfGas is the gas limit reached (deterministic metering).
+	// TrapOutOfGas is the call's gas limit reached, by guest code or by a host function it could not pay for
+	// (ABI.md §11.5). Result.GasUsed is then the whole limit.
 	TrapOutOfGas TrapKind = "out-of-gas"
-	// TrapDepth is the call-depth limit reached (deterministic metering).
+	// TrapDepth is the call-depth limit reached: nested calls took more depth units than the limit (ABI.md §11.4).
 	TrapDepth TrapKind = "depth-exceeded"
 	// TrapTimeout is the wall-clock guard (Limits.Timeout) or the context ending the call.
 	TrapTimeout TrapKind = "timeout"
@@ -88,6 +89,7 @@ const (
 	ReasonMemory          ValidationReason = "Memory"          // no memory, imported memory, more than one, above the page limit
 	ReasonStartFunction   ValidationReason = "StartFunction"   // a start section or _start export (contracts are reactors)
 	ReasonReserved        ValidationReason = "Reserved"        // an export using the prefix "medledger_" the host reserves
+	ReasonMetering        ValidationReason = "Metering"        // gas instrumentation refused it (SIMD, threads, tail calls, exceptions, bad indices; ABI.md §11.1)
 	ReasonCompile         ValidationReason = "Compile"         // wazero rejected the code (invalid instructions, disabled features)
 	ReasonLimits          ValidationReason = "Limits"          // the ContractConfig asks for limits above the host ceilings
 	ReasonName            ValidationReason = "Name"            // the contract name is not ^[a-z][a-z0-9-]{0,62}$

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"runtime"
 	"sync/atomic"
@@ -15,6 +16,7 @@ import (
 	"github.com/medledger/medledger/runtime/engine/internal/cache"
 	"github.com/medledger/medledger/runtime/engine/internal/host"
 	"github.com/medledger/medledger/runtime/engine/internal/snapmem"
+	"github.com/medledger/medledger/runtime/meter"
 )
 
 type contract struct {
@@ -24,12 +26,12 @@ type contract struct {
 	info     ModuleInfo
 	cfg      ContractConfig
 	hostLim  host.Limits
-	entry    *cache.Entry[wazero.CompiledModule]
+	entry    *cache.Entry[*compiled]
 	modCfg   wazero.ModuleConfig
 	globals  []string // exported mutable globals, restored by Snapshot
 	codeHash [32]byte
 	initSeed [32]byte
-	initMem  []byte // initial memory content (data segments applied); kept for Fresh, dropped after Load otherwise
+	initMem  []byte // initial memory content (data segments applied, shared with the cache entry); kept for Fresh
 	snap     *snapshot
 	image    *snapmem.Image // copy-on-write snapshot memory; nil means copying the snapshot on reset
 	idle     chan *instance
@@ -46,8 +48,9 @@ type instance struct {
 	invoke  api.Function
 	init    api.Function // nil when the module has no _initialize
 	globals []api.MutableGlobal
-	view    *snapmem.View // the instance's private mapping of the contract's image, or nil
-	dirty   bool          // must be reset to the snapshot before its next call
+	gas     *meter.Counters // the metering globals; nil on an unmetered engine
+	view    *snapmem.View   // the instance's private mapping of the contract's image, or nil
+	dirty   bool            // must be reset to the snapshot before its next call
 	stack   [1]uint64
 }
 
@@ -58,14 +61,14 @@ type snapshot struct {
 	globals []uint64
 }
 
-func newContract(ctx context.Context, e *engine, name string, info ModuleInfo, cfg ContractConfig,
-	entry *cache.Entry[wazero.CompiledModule], globals []string, initMem []byte) (*contract, error) {
+func newContract(ctx context.Context, e *engine, name string, cfg ContractConfig, entry *cache.Entry[*compiled]) (*contract, error) {
 	if cfg.MaxIdleInstances == 0 {
 		cfg.MaxIdleInstances = runtime.GOMAXPROCS(0)
 	}
 	l := cfg.Limits
 	c := &contract{
-		e: e, name: name, ns: abi.Namespace(name), info: info, cfg: cfg, entry: entry, globals: globals, initMem: initMem,
+		e: e, name: name, ns: abi.Namespace(name), info: entry.Value.info, cfg: cfg, entry: entry,
+		globals: entry.Value.globals, initMem: entry.Value.initMem,
 		hostLim: host.Limits{
 			MaxKeyBytes: l.MaxKeyBytes, MaxValueBytes: l.MaxValueBytes, MaxRangePage: l.MaxRangePage,
 			MaxRangeBytes: l.MaxRangeBytes, MaxResultBytes: l.MaxResultBytes, MaxEvents: l.MaxEvents,
@@ -77,7 +80,9 @@ func newContract(ctx context.Context, e *engine, name string, info ModuleInfo, c
 		idle:    make(chan *instance, cfg.MaxIdleInstances),
 		metrics: e.metrics.forContract(name, cfg.Isolation),
 	}
-	fmt.Sscanf(info.SHA256, "%x", &c.codeHash)
+	if _, err := hex.Decode(c.codeHash[:], []byte(c.info.SHA256)); err != nil { // the gate wrote it: 64 hex digits
+		return nil, fmt.Errorf("engine: module hash %q: %w", c.info.SHA256, err)
+	}
 	c.initSeed = sha256.Sum256(c.codeHash[:])
 
 	// The first instance proves the module instantiates and initialises, so a bad module fails at Load.
@@ -111,8 +116,10 @@ func (c *contract) instantiate(ctx context.Context) (*instance, error) {
 	var view *snapmem.View
 	if c.image != nil {
 		ctx = experimental.WithMemoryAllocator(ctx, c.image.Allocator(func(v *snapmem.View) { view = v }))
+	} else if a := snapmem.Anonymous(); a != nil { // memory.grow must not copy the memory (metering prices it linearly)
+		ctx = experimental.WithMemoryAllocator(ctx, a)
 	}
-	mod, err := c.e.rt.InstantiateModule(ctx, c.entry.Value, c.modCfg)
+	mod, err := c.e.rt.InstantiateModule(ctx, c.entry.Value.module, c.modCfg)
 	if err != nil {
 		return nil, err
 	}
@@ -126,8 +133,15 @@ func (c *contract) instantiate(ctx context.Context) (*instance, error) {
 		}
 		inst.globals = append(inst.globals, mg)
 	}
+	if c.entry.Value.metered {
+		if inst.gas, err = meter.Bind(mod); err != nil {
+			_ = mod.Close(ctx)
+			return nil, fmt.Errorf("engine: %w", err)
+		}
+	}
 	c.live.Add(1)
 	c.metrics.instances.Inc()
+	c.metrics.created.Inc()
 	return inst, nil
 }
 
@@ -148,11 +162,15 @@ func (c *contract) newInitialized(ctx context.Context) (*instance, error) {
 		return inst, nil
 	}
 	hc := &host.Call{Contract: c.name, NS: c.ns, Function: abi.ExportInitialize, Limits: c.hostLim, Seed: c.initSeed,
-		Timestamp: initTimestamp}
-	if err := inst.init.CallWithStack(host.WithCall(ctx, hc), inst.stack[:]); err != nil {
+		Timestamp: initTimestamp, Gas: c.gasFor(inst)}
+	if err := c.resetGas(inst, initGas); err != nil {
 		c.discard(ctx, inst)
+		return nil, err
+	}
+	if err := inst.init.CallWithStack(host.WithCall(ctx, hc), inst.stack[:]); err != nil {
 		hc.FinishLog()
-		_, terr := c.classify(abi.ExportInitialize, hc, err)
+		_, terr := c.classify(abi.ExportInitialize, hc, err, c.gasOutcome(inst, initGas))
+		c.discard(ctx, inst)
 		return nil, terr
 	}
 	return inst, nil

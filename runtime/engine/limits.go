@@ -2,7 +2,10 @@ package engine
 
 import (
 	"fmt"
+	"math"
 	"time"
+
+	"github.com/medledger/medledger/runtime/meter"
 )
 
 // PageSize is the WebAssembly page size in bytes.
@@ -37,6 +40,10 @@ type Limits struct {
 	MaxLogBytes int
 	// MaxWrites caps the distinct keys (public and private) one call writes or deletes.
 	MaxWrites int
+	// Gas is the gas limit of one call when the Call does not set its own (Call.GasLimit, up to the host's
+	// ceiling Gas). One gas is about one simple instruction; ABI.md §11 has the cost model. Unused by an engine
+	// configured WithMetering(false).
+	Gas uint64
 	// Timeout is the wall-clock last-resort guard for a call; 0 means none. It needs an engine configured
 	// WithCloseOnContextDone(true) (query/simulation engines), because checking the clock costs on every loop.
 	// Deterministic gas, not time, bounds the endorsement path.
@@ -58,6 +65,7 @@ var DefaultLimits = Limits{
 	MaxEventPayloadBytes: 64 << 10,
 	MaxLogBytes:          16 << 10,
 	MaxWrites:            1000,
+	Gas:                  meter.DefaultGasLimit, // 200,000,000: about 0.2 s of dense guest code
 	Timeout:              0,
 }
 
@@ -76,6 +84,7 @@ var CeilingLimits = Limits{
 	MaxEventPayloadBytes: 4 << 20,
 	MaxLogBytes:          1 << 20,
 	MaxWrites:            100_000,
+	Gas:                  10 * meter.DefaultGasLimit,
 	Timeout:              time.Minute,
 }
 
@@ -102,11 +111,20 @@ func (l Limits) withDefaults() Limits {
 	def(&l.MaxEventPayloadBytes, d.MaxEventPayloadBytes)
 	def(&l.MaxLogBytes, d.MaxLogBytes)
 	def(&l.MaxWrites, d.MaxWrites)
+	if l.Gas == 0 {
+		l.Gas = d.Gas
+	}
 	return l
 }
 
 // check reports the first field of l that is negative or above ceiling.
 func (l Limits) check(ceiling Limits) error {
+	switch {
+	case l.Gas > math.MaxInt64: // the guest's gas counter is a signed i64
+		return fmt.Errorf("limit Gas = %d is above the largest gas counter %d", l.Gas, int64(math.MaxInt64))
+	case l.Gas > ceiling.Gas:
+		return fmt.Errorf("limit Gas = %d is above the host ceiling %d", l.Gas, ceiling.Gas)
+	}
 	type field struct {
 		name     string
 		v, limit int64

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/medledger/medledger/runtime/engine"
 	"github.com/medledger/medledger/runtime/ledger"
+	"github.com/medledger/medledger/runtime/meter"
 )
 
 func TestEngine_Load_Errors(t *testing.T) {
@@ -36,7 +38,8 @@ func TestEngine_Load_Errors(t *testing.T) {
 		{"memory above contract limit", "x", watModule(t, "big_memory"), engine.ContractConfig{Limits: engine.Limits{MemoryPages: 2000}},
 			"", ""}, // allowed when the contract's limit admits it
 		{"memory above smaller contract limit", "x", ok, engine.ContractConfig{Limits: engine.Limits{MemoryPages: 1}}, "", ""},
-		{"atomics rejected by the compiler", "x", watModule(t, "atomics"), engine.ContractConfig{}, engine.ReasonCompile, "does not compile"},
+		{"atomics rejected by the instrumentation", "x", watModule(t, "atomics"), engine.ContractConfig{}, engine.ReasonMetering,
+			"function 1: offset 2: unsupported instruction prefix 0xfe (threads)"},
 		{"forbidden import", "x", watModule(t, "forbidden_env"), engine.ContractConfig{}, engine.ReasonForbiddenImport, "import env.now"},
 	}
 	for _, tt := range tests {
@@ -65,6 +68,7 @@ func TestEngine_Load_InitErrors(t *testing.T) {
 	}{
 		{"init_trap", engine.TrapWasm, "unreachable"},
 		{"init_state", engine.TrapABI, "state_put: not available during _initialize"},
+		{"init_spin", engine.TrapOutOfGas, fmt.Sprintf("out of gas: the call used all of its %d gas", meter.DefaultInitialGas)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
@@ -85,17 +89,13 @@ func TestContract_Call_WasmTraps(t *testing.T) {
 		{"unreachable", engine.TrapWasm, "unreachable"},
 		{"oob", engine.TrapWasm, "out of bounds memory access"},
 		{"divzero", engine.TrapWasm, "integer divide by zero"},
-		{"recurse", engine.TrapWasm, "stack overflow"},
+		{"recurse", engine.TrapDepth, "call depth exceeded"},
 		{"exit3", engine.TrapExit, "contract exited with code 3"},
 	}
 	e := sharedEngine(t)
 	for _, mode := range modes {
 		for _, tt := range tests {
 			t.Run(mode.String()+"/"+tt.file, func(t *testing.T) {
-				if tt.file == "recurse" && mode != engine.Snapshot {
-					t.Log("recursion to wazero's 400 MB stack ceiling is slow: covered in snapshot mode only")
-					return
-				}
 				c, err := e.Load(context.Background(), "hostile", watModule(t, tt.file), engine.ContractConfig{Isolation: mode})
 				if err != nil {
 					t.Fatal(err)
@@ -141,7 +141,9 @@ func TestContract_Call_WasmExit0AndGrow(t *testing.T) {
 
 func TestContract_Call_Timeout(t *testing.T) {
 	e := newEngine(t, engine.NewConfig().WithCloseOnContextDone(true))
-	c, err := e.Load(context.Background(), "spin", watModule(t, "spin"), engine.ContractConfig{Limits: engine.Limits{Timeout: 50 * time.Millisecond}})
+	// The most gas the host allows (seconds of spinning), so the 50 ms wall-clock guard stops the call first.
+	c, err := e.Load(context.Background(), "spin", watModule(t, "spin"), engine.ContractConfig{
+		Limits: engine.Limits{Timeout: 50 * time.Millisecond, Gas: engine.CeilingLimits.Gas}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -251,6 +253,11 @@ func TestEngine_New_Errors(t *testing.T) {
 		{"negative ceiling", engine.NewConfig().WithCeilings(engine.Limits{MemoryPages: 1, MaxEvents: -1}), "limit MaxEvents = -1 is negative"},
 		{"no memory ceiling", engine.NewConfig().WithCeilings(engine.Limits{}), "ceiling MemoryPages must be 1..65535"},
 		{"cache dir is a file", engine.NewConfig().WithCacheDir("load_test.go"), "cache dir"},
+		{"metering without a gas ceiling", engine.NewConfig().WithCeilings(engine.Limits{MemoryPages: 1}), "ceiling Gas must be positive when metering"},
+		{"gas ceiling above the counter", engine.NewConfig().WithCeilings(engine.Limits{MemoryPages: 1, Gas: 1 << 63}),
+			"limit Gas = 9223372036854775808 is above the largest gas counter"},
+		{"invalid cost table", engine.NewConfig().WithMeter(meter.NewConfig().WithCostTable(meter.CostTable{BulkBytesPerGas: 3, HostBytesPerGas: 1})),
+			"BulkBytesPerGas = 3 must be a power of two"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -17,7 +17,9 @@ type metrics struct {
 	duration  *prometheus.HistogramVec // contract, isolation
 	hits      prometheus.Counter
 	misses    prometheus.Counter
-	instances *prometheus.GaugeVec // contract
+	instances *prometheus.GaugeVec   // contract
+	created   *prometheus.CounterVec // contract
+	gas       *prometheus.HistogramVec
 }
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
@@ -44,11 +46,21 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Name: "medledger_contract_instances_live",
 			Help: "Live WebAssembly instances (idle and running) by contract.",
 		}, []string{"contract"}),
+		gas: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "medledger_contract_call_gas",
+			Help: "Gas used per contract call (metered engines), successes and failures alike; out-of-gas calls count their whole limit.",
+			// 1,000 .. ~4e9: a host call costs 1,000, the default limit is 2e8 and the ceiling 2e9.
+			Buckets: prometheus.ExponentialBuckets(1e3, 4, 12),
+		}, []string{"contract"}),
+		created: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "medledger_contract_instantiations_total",
+			Help: "WebAssembly instances created by contract: a steadily rising rate under Snapshot or Pooled isolation means calls keep discarding instances (traps, memory growth).",
+		}, []string{"contract"}),
 	}
 	if reg == nil {
 		return m, nil
 	}
-	for _, c := range []prometheus.Collector{m.calls, m.duration, m.hits, m.misses, m.instances} {
+	for _, c := range []prometheus.Collector{m.calls, m.duration, m.hits, m.misses, m.instances, m.created, m.gas} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}
@@ -61,6 +73,8 @@ type contractMetrics struct {
 	outcomes  map[string]prometheus.Counter
 	duration  prometheus.Observer
 	instances prometheus.Gauge
+	created   prometheus.Counter
+	gas       prometheus.Observer
 }
 
 func (m *metrics) forContract(name string, iso Isolation) *contractMetrics {
@@ -68,6 +82,8 @@ func (m *metrics) forContract(name string, iso Isolation) *contractMetrics {
 		outcomes:  map[string]prometheus.Counter{},
 		duration:  m.duration.WithLabelValues(name, iso.String()),
 		instances: m.instances.WithLabelValues(name),
+		created:   m.created.WithLabelValues(name),
+		gas:       m.gas.WithLabelValues(name),
 	}
 	for _, o := range []string{outcomeOK, outcomeContractError, outcomeInvalid, string(TrapWasm), string(TrapLimit),
 		string(TrapABI), string(TrapExit), string(TrapPanic), string(TrapOutOfGas), string(TrapDepth), string(TrapTimeout), string(TrapHost)} {

@@ -55,3 +55,24 @@ func matches(m *dto.Metric, labels map[string]string) bool {
 	}
 	return n == len(labels)
 }
+
+// histogram returns the sample count and sum of the histogram series name{labels} in reg.
+func histogram(t *testing.T, reg *prometheus.Registry, name string, labels map[string]string) (uint64, float64) {
+	t.Helper()
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() != name {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			if matches(m, labels) {
+				return m.GetHistogram().GetSampleCount(), m.GetHistogram().GetSampleSum()
+			}
+		}
+	}
+	t.Fatalf("no series %s%v", name, labels)
+	return 0, 0
+}

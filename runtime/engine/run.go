@@ -14,6 +14,7 @@ import (
 
 	"github.com/medledger/medledger/runtime/abi"
 	"github.com/medledger/medledger/runtime/engine/internal/host"
+	"github.com/medledger/medledger/runtime/meter"
 )
 
 // callStates recycles per-call host state, so a call allocates little beyond its outputs.
@@ -52,6 +53,11 @@ func (c *contract) call(ctx context.Context, call Call) (res Result, err error) 
 		outcome = outcomeInvalid
 		return res, err
 	}
+	limit, err := c.gasLimit(&call)
+	if err != nil {
+		outcome = outcomeInvalid
+		return res, err
+	}
 
 	hc := callStates.Get().(*host.Call)
 	defer func() { hc.Reset(); callStates.Put(hc) }()
@@ -70,6 +76,12 @@ func (c *contract) call(ctx context.Context, call Call) (res Result, err error) 
 		}
 		return res, c.asTrap(call.Function, err)
 	}
+	hc.Gas = c.gasFor(inst)
+	if err := c.resetGas(inst, limit); err != nil {
+		c.discard(ctx, inst)
+		outcome = string(TrapHost)
+		return res, err
+	}
 	runCtx := host.WithCall(ctx, hc)
 	if t := c.cfg.Limits.Timeout; t > 0 {
 		var cancel context.CancelFunc
@@ -77,17 +89,26 @@ func (c *contract) call(ctx context.Context, call Call) (res Result, err error) 
 		defer cancel()
 	}
 	callErr := inst.invoke.CallWithStack(runCtx, inst.stack[:])
+	g := c.gasOutcome(inst, limit)
+	res.GasUsed, res.GasLimit = g.used, g.limit
+	if inst.gas != nil {
+		c.metrics.gas.Observe(float64(g.used))
+	}
 	hc.FinishLog()
 	res.Log, res.LogTruncated = logEntries(hc.Log), hc.LogTruncated
 
-	ok, err := c.classify(call.Function, hc, callErr)
+	ok, err := c.classify(call.Function, hc, callErr, g)
 	if ok && callErr == nil {
 		if status := int32(uint32(inst.stack[0])); status != abi.StatusOK {
 			ok, err = false, &ContractError{Contract: c.name, Function: call.Function, Status: status, Message: message(hc.Result)}
 		}
 	}
 	if !ok {
-		c.discard(ctx, inst)
+		if c.intact(err) {
+			c.release(ctx, inst)
+		} else {
+			c.discard(ctx, inst)
+		}
 		outcome = outcomeOf(err)
 		return res, err
 	}
@@ -110,6 +131,15 @@ func (c *contract) call(ctx context.Context, call Call) (res Result, err error) 
 		}
 	}
 	return res, nil
+}
+
+// intact reports whether the instance that failed with err can serve another call. A contract error leaves it
+// intact: the guest ended the call itself, by returning a status or calling abort at a point of its choosing,
+// and Snapshot isolation resets memory and globals anyway (Pooled keeps them, as after a success). Traps and limit
+// breaches discard it: they stop the guest at an arbitrary point, possibly inside its own runtime.
+func (c *contract) intact(err error) bool {
+	var ce *ContractError
+	return errors.As(err, &ce)
 }
 
 func invokeSeed(codeHash [32]byte, txID string) [32]byte {
@@ -146,9 +176,9 @@ func outcomeOf(err error) string {
 	return string(TrapHost)
 }
 
-// classify turns the error of an export call into the caller's error. ok is true for a success (including
-// proc_exit(0)).
-func (c *contract) classify(function string, hc *host.Call, err error) (ok bool, _ error) {
+// classify turns the error of an export call into the caller's error, given what the meter's counters said after
+// it. ok is true for a success (including proc_exit(0)).
+func (c *contract) classify(function string, hc *host.Call, err error, g gasOutcome) (ok bool, _ error) {
 	if err == nil {
 		return true, nil
 	}
@@ -164,8 +194,10 @@ func (c *contract) classify(function string, hc *host.Call, err error) (ok bool,
 	switch {
 	case errors.As(err, &ab):
 		return false, &ContractError{Contract: c.name, Function: function, Status: abi.StatusError, Message: ab.Msg}
-	case errors.As(err, &ht):
+	case errors.As(err, &ht): // a host function's trap; out of gas included, naming the function
 		return false, trap(TrapKind(ht.Kind), ht.Msg, err)
+	case g.reason != meter.ReasonNone: // the instrumented guest stopped itself (unreachable after setting the reason)
+		return false, c.meterTrap(function, g, err)
 	case errors.As(err, &ex):
 		if ex.Code == 0 {
 			return true, nil

@@ -59,6 +59,7 @@ func TestEngine_Validate_Errors(t *testing.T) {
 		{"start section", watModule(t, "start"), engine.ReasonStartFunction, "start section"},
 		{"WASI command", watModule(t, "command"), engine.ReasonStartFunction, `exports "_start"`},
 		{"reserved export", watModule(t, "reserved_export"), engine.ReasonReserved, `export "medledger_gas_left" uses the prefix "medledger_"`},
+		{"threads instruction", watModule(t, "atomics"), engine.ReasonMetering, "unsupported instruction prefix 0xfe (threads)"},
 		// Hostile sizes: each would make a naive decoder allocate gigabytes from a few bytes.
 		{"huge vector count", rawModule(section(1, 0xff, 0xff, 0xff, 0xff, 0x0f)), engine.ReasonMalformed,
 			"type section at offset 15: entry count 4294967295 exceeds the 0 bytes left"},

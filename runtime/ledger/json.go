@@ -53,6 +53,9 @@ func (v valueJSON) entry(key string, height uint64) (entry, error) {
 	default:
 		return e, fmt.Errorf("key %q: neither value nor base64 is set", key)
 	}
+	if len(e.value) == 0 {
+		return e, fmt.Errorf("key %q: empty value (Fabric records an empty value as a delete, so no key holds one)", key)
+	}
 	if v.Version.Block > height {
 		return e, fmt.Errorf("key %q: version block %d is above height %d", key, v.Version.Block, height)
 	}
@@ -66,9 +69,10 @@ func (m *Memory) MarshalJSON() ([]byte, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	out := memoryJSON{Format: FormatVersion, Height: m.height, State: map[string]valueJSON{}}
-	for k, e := range m.public {
-		out.State[k] = toValueJSON(e)
-	}
+	m.tree().Ascend(func(it item) bool {
+		out.State[it.key] = toValueJSON(it.e)
+		return true
+	})
 	for name, coll := range m.private {
 		if out.Private == nil {
 			out.Private = map[string]map[string]valueJSON{}
@@ -87,7 +91,8 @@ func (m *Memory) MarshalJSON() ([]byte, error) {
 // # Errors
 //
 // Malformed JSON, an unknown format version, a value with both or neither of value/base64, invalid base64, an
-// empty key, or a version above the height. m is left untouched on error.
+// empty key, an empty value (no Fabric ledger holds one), or a version above the height. m is left untouched on
+// error.
 func (m *Memory) UnmarshalJSON(b []byte) error {
 	var in memoryJSON
 	if err := json.Unmarshal(b, &in); err != nil {
@@ -96,7 +101,7 @@ func (m *Memory) UnmarshalJSON(b []byte) error {
 	if in.Format != FormatVersion {
 		return fmt.Errorf("ledger: state JSON: format %d is not supported (want %d)", in.Format, FormatVersion)
 	}
-	public := map[string]entry{}
+	public := newTree()
 	for k, v := range in.State {
 		if k == "" {
 			return fmt.Errorf("ledger: state JSON: empty key")
@@ -105,7 +110,7 @@ func (m *Memory) UnmarshalJSON(b []byte) error {
 		if err != nil {
 			return fmt.Errorf("ledger: state JSON: %w", err)
 		}
-		public[k] = e
+		public.ReplaceOrInsert(item{key: k, e: e})
 	}
 	private := map[string]map[string]entry{}
 	for name, coll := range in.Private {

@@ -4,8 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"sort"
 	"sync"
+
+	"github.com/google/btree"
 )
 
 // ErrMVCCConflict is returned by Memory.Commit when a key read by the pending transaction changed after it was
@@ -22,9 +23,13 @@ type entry struct {
 // at a new block; Rollback drops them. Begin starts further independent transactions (Tx), as concurrent
 // endorsements would, whose commits can then conflict. Memory is safe for concurrent use. Use NewMemory (or
 // json.Unmarshal into a zero Memory).
+//
+// Like a Fabric peer, Memory records a write of an empty value as a delete (Fabric's rwsetutil sets
+// IsDelete = len(value) == 0), so a key never holds an empty value. Public keys are kept ordered: point reads
+// cost O(log n) and a range read, or its validation at commit, O(log n + k) for the k entries it covers.
 type Memory struct {
 	mu      sync.Mutex
-	public  map[string]entry
+	public  *btree.BTreeG[item] // committed public state, ordered by key; see memory_index.go
 	private map[string]map[string]entry
 	height  uint64
 	def     *Tx // the default transaction behind Memory's own State methods
@@ -47,7 +52,7 @@ type pending struct {
 
 // NewMemory returns an empty Memory at height 0.
 func NewMemory() *Memory {
-	return &Memory{public: map[string]entry{}, private: map[string]map[string]entry{}}
+	return &Memory{public: newTree(), private: map[string]map[string]entry{}}
 }
 
 // Begin starts a new transaction on m, independent of m's default one.
@@ -107,7 +112,7 @@ func (t *Tx) GetState(key string) ([]byte, error) {
 	m := t.m
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	e, ok := m.public[key]
+	e, ok := m.get(key)
 	t.recordRead(key, e, ok)
 	if !ok {
 		return nil, nil
@@ -115,19 +120,25 @@ func (t *Tx) GetState(key string) ([]byte, error) {
 	return slices.Clone(e.value), nil
 }
 
-// PutState implements State: it records a write in the pending transaction.
+// PutState implements State: it records a write in the pending transaction; an empty (or nil) value records a
+// delete, as Fabric does.
 func (t *Tx) PutState(key string, value []byte) error {
 	m := t.m
 	if key == "" {
 		return errors.New("ledger: PutState: empty key")
 	}
-	if value == nil {
-		value = []byte{}
-	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	t.tx.write(&t.tx.rw.Writes, &t.tx.writeIdx, Write{Key: key, Value: slices.Clone(value)})
+	t.tx.write(&t.tx.rw.Writes, &t.tx.writeIdx, writeOf(key, value))
 	return nil
+}
+
+// writeOf is the write Fabric records for PutState(key, value): a delete when value is empty.
+func writeOf(key string, value []byte) Write {
+	if len(value) == 0 {
+		return Write{Key: key, IsDelete: true}
+	}
+	return Write{Key: key, Value: slices.Clone(value)}
 }
 
 // DelState implements State: it records a delete in the pending transaction.
@@ -142,24 +153,15 @@ func (t *Tx) DelState(key string) error {
 	return nil
 }
 
-// GetStateByRange implements State over the committed state as of this call.
+// GetStateByRange implements State over the committed state as of this call: later commits do not change what
+// the iterator returns. Entries are read lazily, so reading k entries costs O(log n + k) whatever the range's size.
 func (t *Tx) GetStateByRange(startKey, endKey string) (Iterator, error) {
 	m := t.m
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	var keys []string
-	for k := range m.public {
-		if k >= startKey && (endKey == "" || k < endKey) {
-			keys = append(keys, k)
-		}
-	}
-	sort.Strings(keys)
-	entries := make([]entry, len(keys))
-	for i, k := range keys {
-		entries[i] = m.public[k]
-	}
 	t.tx.rw.RangeReads = append(t.tx.rw.RangeReads, RangeRead{StartKey: startKey, EndKey: endKey})
-	return &memIterator{m: m, t: t, gen: t.gen, idx: len(t.tx.rw.RangeReads) - 1, keys: keys, entries: entries}, nil
+	return &memIterator{m: m, t: t, gen: t.gen, idx: len(t.tx.rw.RangeReads) - 1,
+		snap: m.tree().Clone(), next: startKey, end: endKey}, nil
 }
 
 // GetPrivateData implements State.
@@ -186,9 +188,9 @@ func (t *Tx) GetPrivateData(collection, key string) ([]byte, error) {
 	return slices.Clone(e.value), nil
 }
 
-// PutPrivateData implements State.
+// PutPrivateData implements State; an empty (or nil) value records a delete, as Fabric does.
 func (t *Tx) PutPrivateData(collection, key string, value []byte) error {
-	return t.privateWrite(collection, Write{Key: key, Value: slices.Clone(value)})
+	return t.privateWrite(collection, writeOf(key, value))
 }
 
 // DelPrivateData implements State.
@@ -200,9 +202,6 @@ func (t *Tx) privateWrite(collection string, w Write) error {
 	m := t.m
 	if collection == "" || w.Key == "" {
 		return errors.New("ledger: private data write: empty collection or key")
-	}
-	if !w.IsDelete && w.Value == nil {
-		w.Value = []byte{}
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -292,8 +291,13 @@ func (t *Tx) Commit() (RWSet, error) {
 	}
 	m.height++
 	v := Version{Block: m.height}
+	pub := m.tree()
 	for _, w := range rw.Writes {
-		apply(m.public, w, v)
+		if w.IsDelete {
+			pub.Delete(item{key: w.Key})
+		} else {
+			pub.ReplaceOrInsert(item{key: w.Key, e: entry{value: w.Value, version: v}})
+		}
 	}
 	for name, c := range rw.Private {
 		if len(c.Writes) == 0 {
@@ -318,8 +322,7 @@ func apply(dst map[string]entry, w Write, v Version) {
 }
 
 func (m *Memory) validate(rw *RWSet) error {
-	check := func(kind string, vals map[string]entry, r Read) error {
-		e, ok := vals[r.Key]
+	check := func(kind string, e entry, ok bool, r Read) error {
 		switch {
 		case !ok && r.Version == nil:
 			return nil
@@ -329,13 +332,15 @@ func (m *Memory) validate(rw *RWSet) error {
 		return fmt.Errorf("%w: %s %q changed since it was read", ErrMVCCConflict, kind, r.Key)
 	}
 	for _, r := range rw.Reads {
-		if err := check("key", m.public, r); err != nil {
+		e, ok := m.get(r.Key)
+		if err := check("key", e, ok, r); err != nil {
 			return err
 		}
 	}
 	for name, c := range rw.Private {
 		for _, r := range c.Reads {
-			if err := check(fmt.Sprintf("collection %q key", name), m.private[name], r); err != nil {
+			e, ok := m.private[name][r.Key]
+			if err := check(fmt.Sprintf("collection %q key", name), e, ok, r); err != nil {
 				return err
 			}
 		}
@@ -348,7 +353,8 @@ func (m *Memory) validate(rw *RWSet) error {
 	return nil
 }
 
-// validateRange re-runs the range up to where it was read and compares keys and versions (phantom detection).
+// validateRange re-runs the range up to where it was read and compares keys and versions (phantom detection),
+// stopping at the first difference.
 func (m *Memory) validateRange(rr RangeRead) error {
 	end := rr.EndKey
 	if !rr.Exhausted {
@@ -357,22 +363,19 @@ func (m *Memory) validateRange(rr RangeRead) error {
 		}
 		end = rr.Reads[len(rr.Reads)-1].Key + "\x00"
 	}
-	var keys []string
-	for k := range m.public {
-		if k >= rr.StartKey && (end == "" || k < end) {
-			keys = append(keys, k)
+	i, same := 0, true
+	ascend(m.tree(), rr.StartKey, end, func(it item) bool {
+		if i >= len(rr.Reads) {
+			same = false
+			return false
 		}
-	}
-	sort.Strings(keys)
-	phantom := fmt.Errorf("%w: range [%q, %q) changed since it was read", ErrMVCCConflict, rr.StartKey, rr.EndKey)
-	if len(keys) != len(rr.Reads) {
-		return phantom
-	}
-	for i, k := range keys {
 		r := rr.Reads[i]
-		if r.Key != k || r.Version == nil || *r.Version != m.public[k].version {
-			return phantom
-		}
+		i++
+		same = r.Key == it.key && r.Version != nil && *r.Version == it.e.version
+		return same
+	})
+	if !same || i != len(rr.Reads) {
+		return fmt.Errorf("%w: range [%q, %q) changed since it was read", ErrMVCCConflict, rr.StartKey, rr.EndKey)
 	}
 	return nil
 }
@@ -388,7 +391,7 @@ func (m *Memory) Height() uint64 {
 func (m *Memory) Get(key string) (value []byte, version Version, ok bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	e, ok := m.public[key]
+	e, ok := m.get(key)
 	return slices.Clone(e.value), e.version, ok
 }
 
@@ -404,12 +407,5 @@ func (m *Memory) GetPrivate(collection, key string) (value []byte, version Versi
 func (m *Memory) Keys(prefix string) []string {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	var keys []string
-	for k := range m.public {
-		if len(k) >= len(prefix) && k[:len(prefix)] == prefix {
-			keys = append(keys, k)
-		}
-	}
-	sort.Strings(keys)
-	return keys
+	return m.keysWithPrefix(prefix)
 }

@@ -3,6 +3,8 @@ package ledger
 import (
 	"errors"
 	"slices"
+
+	"github.com/google/btree"
 )
 
 func cloneRWSet(s RWSet) RWSet {
@@ -50,42 +52,77 @@ func cloneWrites(ws []Write) []Write {
 	return out
 }
 
+// iterBatch is how many entries a range iterator takes from its snapshot at a time.
+const iterBatch = 64
+
+// memIterator reads a range lazily from a copy-on-write snapshot of the tree taken when the range started.
 type memIterator struct {
-	m       *Memory
-	t       *Tx
-	gen     uint64
-	idx     int // index of this range's RangeRead in the pending set
-	keys    []string
-	entries []entry
-	pos     int
-	closed  bool
+	m      *Memory
+	t      *Tx
+	gen    uint64
+	idx    int // index of this range's RangeRead in the pending set
+	snap   *btree.BTreeG[item]
+	next   string // the key to continue from (inclusive)
+	end    string // exclusive; "" is unbounded
+	buf    []item // fetched, not yet returned: a suffix of store
+	store  []item
+	done   bool // nothing in the range after buf
+	closed bool
 }
 
-func (it *memIterator) HasNext() bool { return !it.closed && it.pos < len(it.keys) }
+// fill fetches the next batch when the buffer is empty.
+func (it *memIterator) fill() {
+	if len(it.buf) > 0 || it.done {
+		return
+	}
+	if it.store == nil {
+		it.store = make([]item, 0, iterBatch)
+	}
+	it.buf = it.store[:0]
+	ascend(it.snap, it.next, it.end, func(x item) bool {
+		it.buf = append(it.buf, x)
+		return len(it.buf) < iterBatch
+	})
+	if len(it.buf) < iterBatch {
+		it.done = true
+	}
+	if n := len(it.buf); n > 0 {
+		it.next = it.buf[n-1].key + "\x00" // the smallest key after the last one fetched
+	}
+}
+
+func (it *memIterator) HasNext() bool {
+	if it.closed {
+		return false
+	}
+	it.fill()
+	return len(it.buf) > 0
+}
 
 func (it *memIterator) Next() (KV, error) {
 	if !it.HasNext() {
 		return KV{}, errors.New("ledger: iterator: no more entries")
 	}
-	k, e := it.keys[it.pos], it.entries[it.pos]
-	it.pos++
+	x := it.buf[0]
+	it.buf = it.buf[1:]
 	it.m.mu.Lock()
 	if it.gen == it.t.gen { // a Rollback/Commit in between dropped the record
 		rr := &it.t.tx.rw.RangeReads[it.idx]
-		rr.Reads = append(rr.Reads, readOf(k, e, true))
+		rr.Reads = append(rr.Reads, readOf(x.key, x.e, true))
 	}
 	it.m.mu.Unlock()
-	return KV{Key: k, Value: slices.Clone(e.value)}, nil
+	return KV{Key: x.key, Value: slices.Clone(x.e.value)}, nil
 }
 
 func (it *memIterator) Close() error {
 	if it.closed {
 		return nil
 	}
-	it.closed = true
+	exhausted := !it.HasNext() // every entry of the range was returned
+	it.closed, it.buf, it.store, it.snap = true, nil, nil, nil
 	it.m.mu.Lock()
 	if it.gen == it.t.gen {
-		it.t.tx.rw.RangeReads[it.idx].Exhausted = it.pos == len(it.keys)
+		it.t.tx.rw.RangeReads[it.idx].Exhausted = exhausted
 	}
 	it.m.mu.Unlock()
 	return nil

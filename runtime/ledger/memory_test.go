@@ -3,6 +3,7 @@ package ledger_test
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -270,6 +271,7 @@ func TestMemory_UnmarshalJSON_Errors(t *testing.T) {
 		{"empty key", `{"format":1,"height":1,"state":{"":{"value":"a","version":{"block":1}}}}`, "empty key"},
 		{"version above height", `{"format":1,"height":1,"state":{"k":{"value":"a","version":{"block":5}}}}`, "above height 1"},
 		{"empty collection", `{"format":1,"height":1,"state":{},"private":{"":{}}}`, "empty collection"},
+		{"empty value", `{"format":1,"height":1,"state":{"k":{"value":"","version":{"block":1}}}}`, `key "k": empty value`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -283,5 +285,141 @@ func TestMemory_UnmarshalJSON_Errors(t *testing.T) {
 				t.Fatalf("failed UnmarshalJSON changed state:\n%s\n%s", before, after)
 			}
 		})
+	}
+}
+
+// TestMemory_PutState_EmptyValue: an empty or nil value is recorded and applied as a delete, as on a Fabric peer
+// (rwsetutil: IsDelete = len(value) == 0), for public and private data.
+func TestMemory_PutState_EmptyValue(t *testing.T) {
+	tests := []struct {
+		name  string
+		value []byte
+	}{{"empty", []byte{}}, {"nil", nil}}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := seeded(t)
+			_ = m.PutPrivateData("coll", "p", []byte("secret"))
+			if _, err := m.Commit(); err != nil {
+				t.Fatal(err)
+			}
+			if err := m.PutState("a", tt.value); err != nil {
+				t.Fatal(err)
+			}
+			if err := m.PutState("new", tt.value); err != nil {
+				t.Fatal(err)
+			}
+			if err := m.PutPrivateData("coll", "p", tt.value); err != nil {
+				t.Fatal(err)
+			}
+			rw := m.RWSet()
+			want := []ledger.Write{{Key: "a", IsDelete: true}, {Key: "new", IsDelete: true}}
+			if !reflect.DeepEqual(rw.Writes, want) {
+				t.Fatalf("writes = %+v, want %+v", rw.Writes, want)
+			}
+			if got := rw.Private["coll"].Writes; !reflect.DeepEqual(got, []ledger.Write{{Key: "p", IsDelete: true}}) {
+				t.Fatalf("private writes = %+v", got)
+			}
+			if _, err := m.Commit(); err != nil {
+				t.Fatal(err)
+			}
+			for _, k := range []string{"a", "new"} {
+				if v, _, ok := m.Get(k); ok {
+					t.Errorf("%s = %q after an empty write, want absent", k, v)
+				}
+			}
+			if _, _, ok := m.GetPrivate("coll", "p"); ok {
+				t.Error("private key present after an empty write")
+			}
+			if got := m.Keys(""); !reflect.DeepEqual(got, []string{"b", "c"}) {
+				t.Errorf("keys = %v, want [b c]", got)
+			}
+		})
+	}
+}
+
+// TestMemory_GetStateByRange_Snapshot: an iterator reads the state as of GetStateByRange, across its internal
+// batches, whatever commits happen while it is open.
+func TestMemory_GetStateByRange_Snapshot(t *testing.T) {
+	for _, n := range []int{63, 64, 65, 128, 200} { // around the iterator's batch size
+		t.Run(fmt.Sprint(n), func(t *testing.T) {
+			m := ledger.NewMemory()
+			var want []string
+			for i := 0; i < n; i++ {
+				k := fmt.Sprintf("k%04d", i)
+				want = append(want, k)
+				_ = m.PutState(k, []byte("v0"))
+			}
+			_ = m.PutState("z", []byte("outside"))
+			if _, err := m.Commit(); err != nil {
+				t.Fatal(err)
+			}
+			reader := m.Begin()
+			it, err := reader.GetStateByRange("k", "l")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for it.HasNext() {
+				kv, err := it.Next()
+				if err != nil {
+					t.Fatal(err)
+				}
+				if string(kv.Value) != "v0" {
+					t.Fatalf("%s = %q, want the value as of the range start", kv.Key, kv.Value)
+				}
+				got = append(got, kv.Key)
+				if len(got) == 1 { // a concurrent transaction rewrites, deletes and inserts inside the range
+					w := m.Begin()
+					_ = w.PutState("k0001", []byte("v1"))
+					_ = w.DelState(fmt.Sprintf("k%04d", n-1))
+					_ = w.PutState("k0000a", []byte("v1"))
+					if _, err := w.Commit(); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			_ = it.Close()
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("range returned %d keys %v..., want %d", len(got), got[:min(3, len(got))], len(want))
+			}
+			rr := reader.RWSet().RangeReads
+			if len(rr) != 1 || !rr[0].Exhausted || len(rr[0].Reads) != n {
+				t.Fatalf("range read recorded %d reads, exhausted %v", len(rr[0].Reads), rr[0].Exhausted)
+			}
+			// The writes made while the range was open are phantoms for it.
+			if _, err := reader.Commit(); !errors.Is(err, ledger.ErrMVCCConflict) {
+				t.Fatalf("commit after a phantom = %v, want ErrMVCCConflict", err)
+			}
+		})
+	}
+}
+
+// TestMemory_GetStateByRange_Exhausted: a range is exhausted only when every entry was returned, also when the
+// last Next ends exactly at a batch boundary and HasNext was not asked again.
+func TestMemory_GetStateByRange_Exhausted(t *testing.T) {
+	m := ledger.NewMemory()
+	for i := 0; i < 64; i++ {
+		_ = m.PutState(fmt.Sprintf("k%02d", i), []byte("v"))
+	}
+	_, _ = m.Commit()
+	tests := []struct {
+		read      int
+		exhausted bool
+	}{{63, false}, {64, true}}
+	for _, tt := range tests {
+		m.Rollback()
+		it, _ := m.GetStateByRange("", "")
+		for i := 0; i < tt.read; i++ {
+			if _, err := it.Next(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		_ = it.Close()
+		if it.HasNext() {
+			t.Error("HasNext after Close")
+		}
+		if rr := m.RWSet().RangeReads[0]; rr.Exhausted != tt.exhausted || len(rr.Reads) != tt.read {
+			t.Errorf("read %d: exhausted = %v with %d reads, want %v", tt.read, rr.Exhausted, len(rr.Reads), tt.exhausted)
+		}
 	}
 }

@@ -14,7 +14,8 @@ package ledger
 type State interface {
 	// GetState returns the value of key, or nil when key is absent (shim GetState).
 	GetState(key string) ([]byte, error)
-	// PutState writes key = value (shim PutState). value is never nil; an empty value is a valid value.
+	// PutState writes key = value (shim PutState). An empty (or nil) value deletes key: Fabric's read/write set
+	// records it as a delete (rwsetutil: IsDelete = len(value) == 0), so no ledger ever holds an empty value.
 	PutState(key string, value []byte) error
 	// DelState deletes key; deleting an absent key is not an error (shim DelState).
 	DelState(key string) error
@@ -28,7 +29,8 @@ type State interface {
 
 	// GetPrivateData returns the value of key in collection, or nil when absent (shim GetPrivateData).
 	GetPrivateData(collection, key string) ([]byte, error)
-	// PutPrivateData writes key = value in collection (shim PutPrivateData).
+	// PutPrivateData writes key = value in collection (shim PutPrivateData); an empty value deletes key, as
+	// for PutState.
 	PutPrivateData(collection, key string, value []byte) error
 	// DelPrivateData deletes key from collection (shim DelPrivateData).
 	DelPrivateData(collection, key string) error

@@ -27,6 +27,7 @@ type callFlags struct {
 	at        string
 	txID      string
 	isolation string
+	gas       uint64
 	asJSON    bool
 }
 
@@ -37,10 +38,12 @@ func newCallCmd() *cobra.Command {
 		Short: "Run one contract call locally against an in-memory ledger",
 		Long: "call runs FUNCTION of the contract in FILE.wasm in the real sandbox, against an in-memory ledger loaded\n" +
 			"from --state (if the file exists) and saved back to it when the call succeeds, so a sequence of calls\n" +
-			"builds up state. A contract error or trap exits with code 2 and leaves the state file untouched.",
+			"builds up state. A contract error or trap exits with code 2 and leaves the state file untouched.\n" +
+			"Every call is metered: it prints the gas it used, and runs out of gas (a trap) above --gas.",
 		Example: `  medledger contract call bin/plugins/example.wasm add '{"id":"n1","text":"hello"}' --state notes.json \
       --caller Hospital1MSP:client:alice --time 2026-03-01T09:30:00Z
-  medledger contract call consent.wasm check '{...}' --caller Hospital2MSP:client:dr-lee --attr role=clinician`,
+  medledger contract call consent.wasm check '{...}' --caller Hospital2MSP:client:dr-lee --attr role=clinician
+  medledger contract call healthplan.wasm submitClaim '{...}' --gas 500000000`,
 		Args: cobra.RangeArgs(2, 3),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			argsJSON := "{}"
@@ -58,6 +61,8 @@ func newCallCmd() *cobra.Command {
 	fl.StringVar(&f.at, "time", "", "transaction timestamp, RFC 3339 (default: now)")
 	fl.StringVar(&f.txID, "tx", "", "transaction id (default: derived from the call)")
 	fl.StringVar(&f.isolation, "isolation", "snapshot", "isolation mode: snapshot, fresh or pooled")
+	fl.Uint64Var(&f.gas, "gas", 0, fmt.Sprintf("gas limit of the call (default: the contract default, %d; at most %d)",
+		engine.DefaultLimits.Gas, engine.CeilingLimits.Gas))
 	fl.BoolVar(&f.asJSON, "json", false, "print the outcome as JSON")
 	return cmd
 }
@@ -74,6 +79,7 @@ type callOutcome struct {
 	Events     []eventOut      `json:"events"`
 	Log        []string        `json:"log,omitempty"`
 	GasUsed    uint64          `json:"gasUsed"`
+	GasLimit   uint64          `json:"gasLimit"`
 	DurationUS int64           `json:"durationMicros"`
 	TxID       string          `json:"txId"`
 	Timestamp  time.Time       `json:"timestamp"`
@@ -112,6 +118,9 @@ func runCall(ctx context.Context, w io.Writer, file, function, argsJSON string, 
 	if err != nil {
 		return fmt.Errorf("--isolation: %w", err)
 	}
+	if f.gas > engine.CeilingLimits.Gas {
+		return fmt.Errorf("--gas %d is above the host ceiling %d", f.gas, engine.CeilingLimits.Gas)
+	}
 	wasm, err := readModule(file)
 	if err != nil {
 		return err
@@ -136,10 +145,10 @@ func runCall(ctx context.Context, w io.Writer, file, function, argsJSON string, 
 	}
 	res, callErr := contract.Call(ctx, engine.Call{
 		Function: function, Args: []byte(argsJSON), State: state,
-		Caller: caller, TxID: txID, Timestamp: at,
+		Caller: caller, TxID: txID, Timestamp: at, GasLimit: f.gas,
 	})
 	out := callOutcome{
-		Contract: name, Function: function, OK: callErr == nil, GasUsed: res.GasUsed,
+		Contract: name, Function: function, OK: callErr == nil, GasUsed: res.GasUsed, GasLimit: res.GasLimit,
 		DurationUS: res.Duration.Microseconds(), TxID: txID, Timestamp: at, Writes: []ledger.Write{}, Events: []eventOut{},
 	}
 	for _, l := range res.Log {
@@ -210,7 +219,7 @@ func printCall(w io.Writer, out callOutcome, asJSON bool) error {
 	for _, l := range out.Log {
 		fmt.Fprintf(w, "log      %s\n", l)
 	}
-	fmt.Fprintf(w, "gas      %d\nduration %s\n", out.GasUsed, time.Duration(out.DurationUS)*time.Microsecond)
+	fmt.Fprintf(w, "gas      %d of %d\nduration %s\n", out.GasUsed, out.GasLimit, time.Duration(out.DurationUS)*time.Microsecond)
 	return nil
 }
 

@@ -171,6 +171,8 @@ func TestContractCall_Errors(t *testing.T) {
 		{"bad attr", []string{wasm, "list", "--attr", "novalue"}, "want KEY=VALUE"},
 		{"bad time", []string{wasm, "list", "--time", "yesterday"}, "want RFC 3339"},
 		{"bad isolation", []string{wasm, "list", "--isolation", "shared"}, "--isolation"},
+		{"gas above the ceiling", []string{wasm, "list", "--gas", "2000000001"}, "--gas 2000000001 is above the host ceiling 2000000000"},
+		{"gas not a number", []string{wasm, "list", "--gas", "lots"}, `invalid argument "lots" for "--gas"`},
 		{"bad name", []string{wasm, "list", "--name", "Bad_Name"}, `--name "Bad_Name"`},
 		{"corrupt state", []string{wasm, "list", "--state", corrupt}, "is not a medledger ledger"},
 		{"missing module", []string{filepath.Join(dir, "x.wasm"), "list"}, "no such file"},
@@ -186,6 +188,40 @@ func TestContractCall_Errors(t *testing.T) {
 			}
 			if _, err := os.Stat(state); err == nil {
 				t.Fatal("a rejected command created the state file")
+			}
+		})
+	}
+}
+
+// TestContractCall_gas: every call prints the gas it used and its limit; --gas sets the limit, and a call that
+// needs more runs out of gas (exit 2, state untouched).
+func TestContractCall_gas(t *testing.T) {
+	wasm := exampleWasm(t)
+	state := filepath.Join(t.TempDir(), "state.json")
+	add := []string{"contract", "call", wasm, "add", `{"id":"n1","text":"first"}`, "--state", state, "--json"}
+	r := runCLI(add...)
+	var out callOutcome
+	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil || r.code != 0 {
+		t.Fatalf("add: exit %d, %v\n%s%s", r.code, err, r.stdout, r.stderr)
+	}
+	if out.GasUsed == 0 || out.GasUsed >= out.GasLimit || out.GasLimit != 200_000_000 {
+		t.Fatalf("add used %d gas of %d, want some of the default 200000000", out.GasUsed, out.GasLimit)
+	}
+	tests := []struct {
+		name, gas, want string
+		code            int
+	}{
+		{"enough", "5000000", "gas      ", 0},
+		{"too little", "1000", "gas      1000 of 1000", 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := runCLI("contract", "call", wasm, "get", `{"id":"n1"}`, "--state", state, "--gas", tt.gas)
+			if r.code != tt.code || !strings.Contains(r.stdout, tt.want) || !strings.Contains(r.stdout, " of "+tt.gas+"\n") {
+				t.Fatalf("exit %d, stdout %q, stderr %q; want exit %d and %q", r.code, r.stdout, r.stderr, tt.code, tt.want)
+			}
+			if tt.code == 2 && !strings.Contains(r.stderr, "out-of-gas") {
+				t.Fatalf("stderr %q does not say out-of-gas", r.stderr)
 			}
 		})
 	}

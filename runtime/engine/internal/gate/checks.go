@@ -55,8 +55,8 @@ func checkMemory(m *wasm.Module, opt Options, info *Info) error {
 		return fail(Memory, "module defines no memory; it must define and export %q", abi.ExportMemory)
 	}
 	mem := m.MemorySection
-	if mem.Min > opt.MemoryPages {
-		return fail(Memory, "memory declares %d initial pages (%d KiB), limit %d pages", mem.Min, mem.Min*64, opt.MemoryPages)
+	if err := checkInitialPages(mem.Min, opt); err != nil {
+		return err
 	}
 	info.MemoryMinPages = mem.Min
 	if mem.IsMaxEncoded {
@@ -122,4 +122,25 @@ func wantFunc(m *wasm.Module, ex *wasm.Export, params, results []byte) error {
 		return fail(MissingExport, "export %q has type %s, want %s", ex.Name, sigString(ft.Params, ft.Results), sigString(params, results))
 	}
 	return nil
+}
+
+func checkInitialPages(min uint32, opt Options) error {
+	if min > opt.MemoryPages {
+		return fail(Memory, "memory declares %d initial pages (%d KiB), limit %d pages", min, min*64, opt.MemoryPages)
+	}
+	return nil
+}
+
+// Recheck applies the checks of Check that depend on opt to the Info of a module that passed Check before,
+// possibly with other options: the engine keeps Info with its compiled module and rechecks it on a cache hit
+// instead of decoding the module again.
+//
+// # Errors
+//
+// *Error (TooBig, Memory) as Check would report.
+func Recheck(info Info, opt Options) error {
+	if info.Size > opt.MaxModuleBytes {
+		return fail(TooBig, "module is %d bytes, limit %d", info.Size, opt.MaxModuleBytes)
+	}
+	return checkInitialPages(info.MemoryMinPages, opt)
 }

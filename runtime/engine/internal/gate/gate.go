@@ -106,6 +106,25 @@ func Check(wasmBytes []byte, opt Options) (Info, *wasm.Module, error) {
 	return info, m, nil
 }
 
+// Decode decodes a module the host produced from one that passed Check (the metering instrumentation's output),
+// with the same structural scan first, and checks nothing else: such a module legitimately carries the host's
+// reserved exports.
+//
+// # Errors
+//
+// *Error (NotWasm, Malformed) when the bytes do not decode.
+func Decode(wasmBytes []byte) (*wasm.Module, error) {
+	bounded, err := scan(wasmBytes)
+	if err != nil {
+		return nil, err
+	}
+	m, err := binary.DecodeModule(bounded, Features)
+	if err != nil {
+		return nil, fail(Malformed, "module is malformed: %v", err)
+	}
+	return m, nil
+}
+
 // funcType returns the type of function index idx (imports first, then defined functions), or nil.
 func funcType(m *wasm.Module, idx uint32) *wasm.FunctionType {
 	imported := uint32(0)

@@ -52,7 +52,7 @@ func (c *Call) get(fn, coll, key string) uint64 {
 		if w.del {
 			return absent
 		}
-		return c.setRegister(w.value)
+		return c.setRegister(fn, w.value)
 	}
 	var v []byte
 	var err error
@@ -64,10 +64,10 @@ func (c *Call) get(fn, coll, key string) uint64 {
 	if err != nil {
 		panic(ledgerTrap(fn, err))
 	}
-	if v == nil {
+	if len(v) == 0 { // absent; a Fabric peer cannot hold an empty value (ABI.md §3 state_put)
 		return absent
 	}
-	return c.setRegister(v)
+	return c.setRegister(fn, v)
 }
 
 // put buffers a write or delete; the first write of a key counts against MaxWrites.
@@ -89,35 +89,50 @@ func (c *Call) put(fn string, w write) {
 
 func stateGet(ctx context.Context, mod api.Module, stack []uint64) {
 	c := live(ctx, abi.FnStateGet)
+	c.chargeBytes(abi.FnStateGet, uint64(uint32(stack[1])))
 	stack[0] = c.get(abi.FnStateGet, "", c.key(mod, abi.FnStateGet, stack[0], stack[1]))
+}
+
+// putOf is the write for a put of v: a delete when v is empty, because Fabric records an empty value as a delete
+// (rwsetutil: IsDelete = len(value) == 0). Doing it here makes every State, and the call's own reads, agree.
+func putOf(coll, key string, v []byte) write {
+	if len(v) == 0 {
+		return write{coll: coll, key: key, del: true}
+	}
+	return write{coll: coll, key: key, value: v}
 }
 
 func statePut(ctx context.Context, mod api.Module, stack []uint64) {
 	c := live(ctx, abi.FnStatePut)
+	c.chargeBytes(abi.FnStatePut, uint64(uint32(stack[1]))+uint64(uint32(stack[3])))
 	k := c.key(mod, abi.FnStatePut, stack[0], stack[1])
-	c.put(abi.FnStatePut, write{key: k, value: c.value(mod, abi.FnStatePut, stack[2], stack[3])})
+	c.put(abi.FnStatePut, putOf("", k, c.value(mod, abi.FnStatePut, stack[2], stack[3])))
 }
 
 func stateDelete(ctx context.Context, mod api.Module, stack []uint64) {
 	c := live(ctx, abi.FnStateDelete)
+	c.chargeBytes(abi.FnStateDelete, uint64(uint32(stack[1])))
 	c.put(abi.FnStateDelete, write{key: c.key(mod, abi.FnStateDelete, stack[0], stack[1]), del: true})
 }
 
 func privateGet(ctx context.Context, mod api.Module, stack []uint64) {
 	c := live(ctx, abi.FnPrivateGet)
+	c.chargeBytes(abi.FnPrivateGet, uint64(uint32(stack[1]))+uint64(uint32(stack[3])))
 	coll := collection(mod, abi.FnPrivateGet, stack[0], stack[1])
 	stack[0] = c.get(abi.FnPrivateGet, coll, c.key(mod, abi.FnPrivateGet, stack[2], stack[3]))
 }
 
 func privatePut(ctx context.Context, mod api.Module, stack []uint64) {
 	c := live(ctx, abi.FnPrivatePut)
+	c.chargeBytes(abi.FnPrivatePut, uint64(uint32(stack[1]))+uint64(uint32(stack[3]))+uint64(uint32(stack[5])))
 	coll := collection(mod, abi.FnPrivatePut, stack[0], stack[1])
 	k := c.key(mod, abi.FnPrivatePut, stack[2], stack[3])
-	c.put(abi.FnPrivatePut, write{coll: coll, key: k, value: c.value(mod, abi.FnPrivatePut, stack[4], stack[5])})
+	c.put(abi.FnPrivatePut, putOf(coll, k, c.value(mod, abi.FnPrivatePut, stack[4], stack[5])))
 }
 
 func privateDelete(ctx context.Context, mod api.Module, stack []uint64) {
 	c := live(ctx, abi.FnPrivateDelete)
+	c.chargeBytes(abi.FnPrivateDelete, uint64(uint32(stack[1]))+uint64(uint32(stack[3])))
 	coll := collection(mod, abi.FnPrivateDelete, stack[0], stack[1])
 	c.put(abi.FnPrivateDelete, write{coll: coll, key: c.key(mod, abi.FnPrivateDelete, stack[2], stack[3]), del: true})
 }

@@ -19,14 +19,14 @@ import (
 func Instantiate(ctx context.Context, rt wazero.Runtime) error {
 	b := rt.NewHostModuleBuilder(abi.ModuleName)
 	for name, fn := range medledgerFuncs {
-		export(b, name, abi.HostFunctions[name], fn)
+		export(b, name, abi.HostFunctions[name], charged(name, fn))
 	}
 	if _, err := b.Instantiate(ctx); err != nil {
 		return err
 	}
 	w := rt.NewHostModuleBuilder(abi.WASIModuleName)
 	for name, fn := range wasiFuncs {
-		export(w, name, abi.WASIFunctions[name], fn)
+		export(w, name, abi.WASIFunctions[name], charged(name, fn))
 	}
 	_, err := w.Instantiate(ctx)
 	return err
@@ -82,23 +82,26 @@ func live(ctx context.Context, fn string) *Call {
 	return c
 }
 
-func (c *Call) setRegister(b []byte) uint64 {
+// setRegister hands b to the guest through the register, charging its bytes first; fn is the host function.
+func (c *Call) setRegister(fn string, b []byte) uint64 {
+	c.chargeBytes(fn, uint64(len(b)))
 	c.register = b
 	return uint64(len(b))
 }
 
 func inputFunction(ctx context.Context, _ api.Module, stack []uint64) {
 	c := live(ctx, abi.FnInputFunction)
-	stack[0] = c.setRegister([]byte(c.Function))
+	stack[0] = c.setRegister(abi.FnInputFunction, []byte(c.Function))
 }
 
 func inputArgs(ctx context.Context, _ api.Module, stack []uint64) {
 	c := live(ctx, abi.FnInputArgs)
-	stack[0] = c.setRegister(c.Args)
+	stack[0] = c.setRegister(abi.FnInputArgs, c.Args)
 }
 
 func registerRead(ctx context.Context, mod api.Module, stack []uint64) {
 	c := callFrom(ctx)
+	c.chargeBytes(abi.FnRegisterRead, uint64(len(c.register)))
 	if !mod.Memory().Write(uint32(stack[0]), c.register) {
 		panic(trapf(KindABI, "memory access out of bounds: %s dst ptr=%d len=%d (memory is %d bytes)",
 			abi.FnRegisterRead, uint32(stack[0]), len(c.register), mod.Memory().Size()))
@@ -107,12 +110,12 @@ func registerRead(ctx context.Context, mod api.Module, stack []uint64) {
 
 func caller(ctx context.Context, _ api.Module, stack []uint64) {
 	c := live(ctx, abi.FnCaller)
-	stack[0] = c.setRegister(c.callerBytes())
+	stack[0] = c.setRegister(abi.FnCaller, c.callerBytes())
 }
 
 func txID(ctx context.Context, _ api.Module, stack []uint64) {
 	c := live(ctx, abi.FnTxID)
-	stack[0] = c.setRegister([]byte(c.TxID))
+	stack[0] = c.setRegister(abi.FnTxID, []byte(c.TxID))
 }
 
 func txTimestamp(ctx context.Context, _ api.Module, stack []uint64) {
@@ -123,6 +126,7 @@ func txTimestamp(ctx context.Context, _ api.Module, stack []uint64) {
 func resultSet(ctx context.Context, mod api.Module, stack []uint64) {
 	c := live(ctx, abi.FnResultSet)
 	ptr, n := stack[0], uint64(uint32(stack[1]))
+	c.chargeBytes(abi.FnResultSet, n)
 	if n > uint64(c.Limits.MaxResultBytes) {
 		panic(trapf(KindLimit, "%s: result is %d bytes, limit %d", abi.FnResultSet, n, c.Limits.MaxResultBytes))
 	}
@@ -132,6 +136,7 @@ func resultSet(ctx context.Context, mod api.Module, stack []uint64) {
 func abortFn(ctx context.Context, mod api.Module, stack []uint64) {
 	c := live(ctx, abi.FnAbort)
 	ptr, n := stack[0], uint64(uint32(stack[1]))
+	c.chargeBytes(abi.FnAbort, n)
 	msg := bytesAt(mod, abi.FnAbort, "msg", ptr, n)
 	if len(msg) > c.Limits.MaxResultBytes {
 		msg = msg[:c.Limits.MaxResultBytes]
@@ -143,6 +148,7 @@ func eventEmit(ctx context.Context, mod api.Module, stack []uint64) {
 	c := live(ctx, abi.FnEventEmit)
 	l := c.Limits
 	nameLen, payLen := uint64(uint32(stack[1])), uint64(uint32(stack[3]))
+	c.chargeBytes(abi.FnEventEmit, nameLen+payLen)
 	switch {
 	case len(c.Events) >= l.MaxEvents:
 		panic(trapf(KindLimit, "%s: more than %d events", abi.FnEventEmit, l.MaxEvents))
@@ -165,6 +171,7 @@ func logFn(ctx context.Context, mod api.Module, stack []uint64) {
 	if level > abi.LogError {
 		panic(trapf(KindABI, "%s: level %d is not 0..3", abi.FnLog, level))
 	}
+	c.chargeBytes(abi.FnLog, uint64(uint32(stack[2])))
 	msg := bytesAt(mod, abi.FnLog, "msg", stack[1], uint64(uint32(stack[2])))
 	c.appendLog(int(level), "log", msg)
 }

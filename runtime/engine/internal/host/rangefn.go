@@ -31,6 +31,7 @@ func (c *Call) rangeBound(mod api.Module, arg string, ptr, n uint64) string {
 // above MaxRangeBytes), then stops at MaxRangePage entries or MaxRangeBytes of keys and values.
 func stateRange(ctx context.Context, mod api.Module, stack []uint64) {
 	c := live(ctx, abi.FnStateRange)
+	c.chargeBytes(abi.FnStateRange, uint64(uint32(stack[1]))+uint64(uint32(stack[3]))+uint64(uint32(stack[5])))
 	start := c.rangeBound(mod, "start", stack[0], stack[1])
 	end := c.rangeBound(mod, "end", stack[2], stack[3])
 	bookmark := c.rangeBound(mod, "bookmark", stack[4], stack[5])
@@ -51,7 +52,7 @@ func stateRange(ctx context.Context, mod api.Module, stack []uint64) {
 		page = c.rangePage(nsStart, nsEnd, pageSize)
 	}
 	c.rangeBuf = abi.AppendRangePage(c.rangeBuf[:0], &page)
-	stack[0] = c.setRegister(c.rangeBuf)
+	stack[0] = c.setRegister(abi.FnStateRange, c.rangeBuf)
 }
 
 func (c *Call) rangePage(nsStart, nsEnd string, pageSize int) abi.RangePage {

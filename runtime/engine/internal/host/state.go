@@ -53,6 +53,7 @@ type Call struct {
 	State     ledger.State
 	Limits    Limits
 	Seed      [32]byte // random stream seed
+	Gas       Gas      // how host functions charge; zero when the engine does not meter
 
 	// Outputs.
 	Result       []byte

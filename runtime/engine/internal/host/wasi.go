@@ -87,6 +87,7 @@ func clockTimeGet(ctx context.Context, mod api.Module, stack []uint64) {
 
 func randomGet(ctx context.Context, mod api.Module, stack []uint64) {
 	c := callFrom(ctx)
+	c.chargeBytes("random_get", uint64(uint32(stack[1])))
 	buf, ok := mod.Memory().Read(uint32(stack[0]), uint32(stack[1]))
 	if !ok {
 		stack[0] = errnoFault
@@ -114,6 +115,7 @@ func fdWrite(ctx context.Context, mod api.Module, stack []uint64) {
 	for i := uint32(0); i < iovsLen; i++ {
 		ptr := binary.LittleEndian.Uint32(vecs[i*8:])
 		n := binary.LittleEndian.Uint32(vecs[i*8+4:])
+		c.chargeBytes("fd_write", uint64(n))
 		b, ok := mem.Read(ptr, n)
 		if !ok {
 			stack[0] = errnoFault
@@ -178,12 +180,13 @@ const (
 // pollOneoff answers every clock subscription at once, as if its time had passed (no time passes: clocks read the
 // transaction timestamp), and fails fd subscriptions with EBADF (there are no readable/writable descriptors to wait
 // on). Go's runtime sleeps through it (usleep, also on its fatal-error path), so it must succeed.
-func pollOneoff(_ context.Context, mod api.Module, stack []uint64) {
+func pollOneoff(ctx context.Context, mod api.Module, stack []uint64) {
 	in, out, n, neventsPtr := uint32(stack[0]), uint32(stack[1]), uint32(stack[2]), uint32(stack[3])
 	if n == 0 || n > maxSubscriptions {
 		stack[0] = errnoInval
 		return
 	}
+	callFrom(ctx).chargeBytes("poll_oneoff", uint64(n)*(subscriptionSize+eventSize))
 	mem := mod.Memory()
 	subs, ok1 := mem.Read(in, n*subscriptionSize)
 	events, ok2 := mem.Read(out, n*eventSize)

@@ -118,7 +118,7 @@ func moveData(m *wasm.Module, minPages uint32) ([]byte, error) {
 		}
 		off, _, err := leb128.DecodeInt32(bytes.NewReader(d.OffsetExpression.Data))
 		if err != nil {
-			return nil, fmt.Errorf("rewrite: data segment %d: offset: %v", i, err)
+			return nil, fmt.Errorf("rewrite: data segment %d: offset: %w", i, err)
 		}
 		if end := int64(uint32(off)) + int64(len(d.Init)); end > int64(len(init)) {
 			return nil, fmt.Errorf("rewrite: data segment %d (%d bytes at %d) is outside the initial memory (%d bytes)",

@@ -44,19 +44,19 @@ type Image struct {
 func NewImage(mem []byte, maxBytes int) (*Image, error) {
 	pagemapOnce.Do(func() { pagemap, pagemapErr = os.Open("/proc/self/pagemap") })
 	if pagemapErr != nil {
-		return nil, fmt.Errorf("%w: %v", ErrUnsupported, pagemapErr)
+		return nil, fmt.Errorf("%w: %w", ErrUnsupported, pagemapErr)
 	}
 	if len(mem)%pageSize != 0 || maxBytes < len(mem) || len(mem) == 0 {
 		return nil, fmt.Errorf("snapmem: snapshot of %d bytes, max %d: not page-aligned", len(mem), maxBytes)
 	}
 	fd, err := unix.MemfdCreate("medledger-snapshot", unix.MFD_CLOEXEC)
 	if err != nil {
-		return nil, fmt.Errorf("%w: memfd_create: %v", ErrUnsupported, err)
+		return nil, fmt.Errorf("%w: memfd_create: %w", ErrUnsupported, err)
 	}
 	im := &Image{fd: fd, size: len(mem), max: maxBytes}
 	fail := func(what string, err error) (*Image, error) {
 		im.Close()
-		return nil, fmt.Errorf("%w: %s: %v", ErrUnsupported, what, err)
+		return nil, fmt.Errorf("%w: %s: %w", ErrUnsupported, what, err)
 	}
 	if err := unix.Ftruncate(fd, int64(maxBytes)); err != nil { // the tail past the snapshot reads as zeros
 		return fail("ftruncate", err)
@@ -212,3 +212,20 @@ func (v *View) dirtyPages(buf []byte) (int, error) {
 }
 
 func roundUp(n int) int { return (n + pageSize - 1) / pageSize * pageSize }
+
+// Anonymous returns a wazero memory allocator whose memories are private anonymous mappings of their maximum
+// size, reserved (not committed) up front: memory.grow then only extends the slice, where wazero's default
+// allocator copies the whole memory on every grow (quadratic in the pages grown; seconds for a few hundred
+// one-page grows), and linear memory stays out of the Go heap. It returns nil when mmap is unavailable.
+func Anonymous() experimental.MemoryAllocator {
+	return experimental.MemoryAllocatorFunc(func(_, max uint64) experimental.LinearMemory {
+		if max == 0 || max > 1<<32 {
+			return nil
+		}
+		region, err := unix.Mmap(-1, 0, int(max), unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS|unix.MAP_NORESERVE)
+		if err != nil {
+			return nil
+		}
+		return &View{region: region}
+	})
+}

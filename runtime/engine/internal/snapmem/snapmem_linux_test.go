@@ -78,3 +78,27 @@ func TestNewImage_Errors(t *testing.T) {
 		}
 	}
 }
+
+func TestAnonymous(t *testing.T) {
+	ps := uint64(pageSize)
+	if Anonymous().Allocate(0, 0) != nil {
+		t.Fatal("a memory without a maximum was allocated")
+	}
+	lm := Anonymous().Allocate(0, 4*ps)
+	if lm == nil {
+		t.Fatal("no memory")
+	}
+	defer lm.Free()
+	buf := lm.Reallocate(ps)
+	if len(buf) != int(ps) || buf[0] != 0 || buf[ps-1] != 0 {
+		t.Fatal("new memory is not one zeroed page")
+	}
+	buf[7] = 42
+	grown := lm.Reallocate(3 * ps)
+	if len(grown) != int(3*ps) || grown[7] != 42 || &grown[0] != &buf[0] || grown[3*ps-1] != 0 {
+		t.Fatal("growing moved or lost the memory")
+	}
+	if lm.Reallocate(5*ps) != nil {
+		t.Fatal("grew past the maximum")
+	}
+}

@@ -24,3 +24,6 @@ func (v *View) Discard(buf []byte) error { return ErrUnsupported }
 
 // Reset is never called on this platform.
 func (v *View) Reset(buf []byte) (int, error) { return 0, ErrUnsupported }
+
+// Anonymous returns nil on this platform: wazero's own allocator is used.
+func Anonymous() experimental.MemoryAllocator { return nil }

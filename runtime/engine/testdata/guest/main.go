@@ -134,6 +134,12 @@ func dispatch(fn string, args []byte) ([]byte, error) {
 		putState(a.Key, []byte(a.Value))
 		v, _ := getState(a.Key)
 		return v, nil
+	case "putfound": // put, then say whether the call's own read finds the key
+		putState(a.Key, []byte(a.Value))
+		if v, ok := getState(a.Key); ok {
+			return append([]byte("found:"), v...), nil
+		}
+		return []byte("absent"), nil
 	case "fail":
 		putState("should-not-exist", []byte("x"))
 		return nil, errors.New("consent denied: " + a.Value)

@@ -1,4 +1,5 @@
-;; An atomic instruction on a non-shared memory: passes the structural gate, rejected by the compiler.
+;; An atomic instruction on a non-shared memory: passes the structural gate, rejected by the gas instrumentation
+;; (threads), or by the compiler on an unmetered engine.
 (module
   (memory (export "memory") 1 1)
   (func (export "medledger_abi_v1"))

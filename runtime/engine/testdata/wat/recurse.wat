@@ -1,4 +1,4 @@
-;; Unbounded recursion: ends with wazero's stack-overflow trap (until metering adds a depth limit).
+;; Unbounded recursion: ends at the metered call-depth limit (depth-exceeded); unmetered, at wazero's stack ceiling.
 (module
   (import "medledger" "state_put" (func $state_put (param i32 i32 i32 i32)))
   (import "medledger" "result_set" (func $result_set (param i32 i32)))

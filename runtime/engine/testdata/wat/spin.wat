@@ -1,4 +1,4 @@
-;; An infinite loop, for the wall-clock guard.
+;; An infinite loop: out of gas when metered; the wall-clock guard stops it on a query engine.
 (module
   (import "medledger" "state_put" (func $state_put (param i32 i32 i32 i32)))
   (import "medledger" "result_set" (func $result_set (param i32 i32)))
