@@ -3,10 +3,11 @@ package meter
 import (
 	"fmt"
 
+	"github.com/tetratelabs/wabin/wasm"
+
 	"github.com/medledger/medledger/runtime/meter/internal/inject"
 	"github.com/medledger/medledger/runtime/meter/internal/wasmbin"
 	"github.com/medledger/medledger/runtime/meter/internal/wasmcode"
-	"github.com/tetratelabs/wabin/wasm"
 )
 
 // builder appends the metering globals, helper functions and exports to a module and

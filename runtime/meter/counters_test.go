@@ -122,7 +122,7 @@ func TestCounters_Charge(t *testing.T) {
 			if tc.wantErr {
 				wantReason = ReasonOutOfGas
 			}
-			if c.Reason() != wantReason || c.Err() != wantReason.Err() {
+			if c.Reason() != wantReason || !errors.Is(c.Err(), wantReason.Err()) {
 				t.Errorf("reason %v, want %v", c.Reason(), wantReason)
 			}
 		})

@@ -5,8 +5,9 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/medledger/medledger/runtime/meter"
 	"github.com/tetratelabs/wazero"
+
+	"github.com/medledger/medledger/runtime/meter"
 )
 
 // Example shows the engine's side: instrument at deploy, then per call reset the counters,

@@ -8,8 +8,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/medledger/medledger/runtime/meter/internal/wasmbin"
 	"github.com/tetratelabs/wazero"
+
+	"github.com/medledger/medledger/runtime/meter/internal/wasmbin"
 )
 
 // FuzzInstrument feeds arbitrary bytes to Instrument, seeded with every test module. It must

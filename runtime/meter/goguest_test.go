@@ -12,11 +12,12 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/medledger/medledger/runtime/meter/internal/wasmbin"
-	"github.com/medledger/medledger/runtime/meter/internal/wasmcode"
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
 	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
+
+	"github.com/medledger/medledger/runtime/meter/internal/wasmbin"
+	"github.com/medledger/medledger/runtime/meter/internal/wasmcode"
 )
 
 var goGuestOnce struct {
@@ -47,10 +48,10 @@ func goGuest(t testing.TB) []byte {
 			return
 		}
 		tmp := out + ".tmp"
-		cmd := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-buildmode=c-shared", "-o", tmp, "./testdata/goguest")
+		cmd := exec.Command("go", "build", "-buildmode=c-shared", "-o", tmp, "./testdata/goguest")
 		cmd.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm", "CGO_ENABLED=0")
 		if msg, err := cmd.CombinedOutput(); err != nil {
-			goGuestOnce.err = fmt.Errorf("building the Go guest: %v\n%s", err, msg)
+			goGuestOnce.err = fmt.Errorf("building the Go guest: %w\n%s", err, msg)
 			return
 		}
 		if err := os.Rename(tmp, out); err != nil {

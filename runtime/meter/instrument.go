@@ -5,9 +5,10 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/tetratelabs/wabin/wasm"
+
 	"github.com/medledger/medledger/runtime/meter/internal/inject"
 	"github.com/medledger/medledger/runtime/meter/internal/wasmbin"
-	"github.com/tetratelabs/wabin/wasm"
 )
 
 // Info describes one instrumentation.

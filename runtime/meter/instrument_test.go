@@ -9,9 +9,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tetratelabs/wazero"
+
 	"github.com/medledger/medledger/runtime/meter/internal/wasmbin"
 	"github.com/medledger/medledger/runtime/meter/internal/wasmcode"
-	"github.com/tetratelabs/wazero"
 )
 
 // TestInstrument checks the output of every valid test module: it compiles on both engines,

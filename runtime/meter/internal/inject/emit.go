@@ -1,8 +1,9 @@
 package inject
 
 import (
-	"github.com/medledger/medledger/runtime/meter/internal/wasmcode"
 	"github.com/tetratelabs/wabin/wasm"
+
+	"github.com/medledger/medledger/runtime/meter/internal/wasmcode"
 )
 
 // Opcodes the injected code uses.

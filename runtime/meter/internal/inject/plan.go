@@ -7,8 +7,9 @@ package inject
 import (
 	"fmt"
 
-	"github.com/medledger/medledger/runtime/meter/internal/wasmcode"
 	"github.com/tetratelabs/wabin/wasm"
+
+	"github.com/medledger/medledger/runtime/meter/internal/wasmcode"
 )
 
 // Costs are the charges the injector emits.

@@ -5,8 +5,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/medledger/medledger/runtime/meter/internal/wasmcode"
 	"github.com/tetratelabs/wabin/wasm"
+
+	"github.com/medledger/medledger/runtime/meter/internal/wasmcode"
 )
 
 // costs prices every instruction 1 except structure (0) and calls (4).
