@@ -48,11 +48,12 @@ bench: ## Run the benchmarks (compare runs with bin/tools/benchstat).
 	@echo "saved bin/bench.txt; compare two runs with: bin/tools/benchstat old.txt bin/bench.txt"
 
 .PHONY: devnet
-devnet: tools-fabric ## Run a local Fabric network of hospitals (no cluster, no Docker) and a demo transaction.
-	$(GO) build -o $(BIN)/ ./operator/cmd/medledger
+devnet: tools-fabric ## Run a local Fabric network of hospitals (no cluster, no Docker) and the health-contract demo.
+	$(GO) build -o $(BIN)/ ./operator/cmd/medledger ./runtime/cmd/wasmcc
+	@hack/build-plugins.sh
 	$(BIN)/medledger devnet up --fabric-bin $(BIN)/fabric
-	$(BIN)/medledger devnet demo
-	@echo "devnet is running: bin/medledger devnet status | logs NODE | down [--purge]"
+	$(BIN)/medledger contract demo
+	@echo "devnet is running: bin/medledger devnet status | logs NODE | down [--purge]; bin/medledger contract --help"
 
 ##@ Code generation
 

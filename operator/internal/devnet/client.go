@@ -4,6 +4,8 @@ import (
 	"crypto/tls"
 	"fmt"
 	"os"
+	"strconv"
+	"strings"
 
 	"google.golang.org/grpc"
 
@@ -140,16 +142,7 @@ func (d *Devnet) Gateway(peerName string) (*fabricadmin.Gateway, *grpc.ClientCon
 	if err != nil {
 		return nil, nil, err
 	}
-	conn, err := d.dialNode(n)
-	if err != nil {
-		return nil, nil, err
-	}
-	gw, err := fabricadmin.Connect(conn, id)
-	if err != nil {
-		conn.Close()
-		return nil, nil, err
-	}
-	return gw, conn, nil
+	return d.GatewayAs(peerName, id)
 }
 
 // ordererAdmin returns a channel participation client for an orderer, as the orderer org's admin.
@@ -185,4 +178,18 @@ func (d *Devnet) allPeers() []string {
 		}
 	}
 	return out
+}
+
+// HospitalMSP resolves a user-typed hospital: its MSP ID ("Hospital2MSP"), short name ("hospital2") or number
+// ("2"), case-insensitively.
+//
+// # Errors
+//   - no hospital matches (the message lists them).
+func (d *Devnet) HospitalMSP(s string) (string, error) {
+	for i, msp := range d.Hospitals() {
+		if strings.EqualFold(s, msp) || strings.EqualFold(s, d.hospitalName(msp)) || s == strconv.Itoa(i+1) {
+			return msp, nil
+		}
+	}
+	return "", fmt.Errorf("devnet: no hospital %q (hospitals: %v)", s, d.Hospitals())
 }

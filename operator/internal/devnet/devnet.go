@@ -7,6 +7,12 @@
 // processes, chaincodes), one folder per node with its MSP, TLS files, ledger, pid file and node.log.
 // `up` on an existing work dir restarts whatever is not running with its ledger intact; `down` stops every process
 // it started, by the pid recorded in the work dir.
+//
+// On top of the network: DeployChaincode runs chaincode-as-a-service servers (shared, or one per hospital over
+// mutual TLS, as hospitals run them in production); DeployWasmcc deploys medledger's contract runtime that way
+// and sets its governance; DeployContract, Invoke and Contracts deploy and call WebAssembly contracts through
+// the Gateway; User issues identities with Fabric CA attributes from a hospital's CA (kept under users/); and
+// RunDemo tells the health contracts' story.
 package devnet
 
 import (
@@ -238,7 +244,7 @@ func Down(dir string, purge bool, out io.Writer) error {
 			return err
 		}
 	} else if !purge {
-		return fmt.Errorf("devnet: cannot read %s: %v", filepath.Join(abs, stateFile), stateErr)
+		return fmt.Errorf("devnet: cannot read %s: %w", filepath.Join(abs, stateFile), stateErr)
 	}
 	if purge {
 		if err := os.RemoveAll(abs); err != nil {

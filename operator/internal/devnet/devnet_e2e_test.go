@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"syscall"
@@ -97,7 +98,7 @@ func TestDevnet_Up(t *testing.T) {
 			t.Fatalf("DeployChaincode: %v", err)
 		}
 		again, err := d.DeployChaincode(ctx, spec)
-		if err != nil || again != cc {
+		if err != nil || !reflect.DeepEqual(again, cc) {
 			t.Fatalf("second DeployChaincode = %+v, %v; want %+v (idempotent)", again, err, cc)
 		}
 		for _, msp := range d.Hospitals() {

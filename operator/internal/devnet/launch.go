@@ -2,6 +2,7 @@ package devnet
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -89,9 +90,13 @@ func (d *Devnet) waitReady(ctx context.Context, n nodeState, p *proc) error {
 		}
 		select {
 		case <-exited:
-			return fmt.Errorf("devnet: %s exited during start-up (%v); last log lines of %s:\n%s", n.Name, p.err, n.logFile(), indent(tail(n.logFile(), 15)))
+			why := p.err
+			if why == nil { // a server that exits cleanly before serving has failed all the same
+				why = errors.New("exit status 0")
+			}
+			return fmt.Errorf("devnet: %s exited during start-up (%w); last log lines of %s:\n%s", n.Name, why, n.logFile(), indent(tail(n.logFile(), 15)))
 		case <-ctx.Done():
-			return fmt.Errorf("devnet: %s not ready after %s: %v; see %s", n.Name, readyTimeout, err, n.logFile())
+			return fmt.Errorf("devnet: %s not ready after %s: %w; see %s", n.Name, readyTimeout, err, n.logFile())
 		case <-time.After(50 * time.Millisecond):
 		}
 	}

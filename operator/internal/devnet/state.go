@@ -88,6 +88,8 @@ type chaincodeState struct {
 	Policy    string `json:"policy,omitempty"`
 	// Node is the supervised server's node name; empty when the caller runs the server itself.
 	Node string `json:"node,omitempty"`
+	// Servers are all of the chaincode's servers (one per hospital with ChaincodeSpec.PerHospital).
+	Servers []ChaincodeServer `json:"servers,omitempty"`
 }
 
 // checkStamp reports whether dir holds a devnet of this format. A dir without a VERSION file is "no devnet".

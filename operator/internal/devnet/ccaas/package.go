@@ -29,6 +29,10 @@ type Connection struct {
 	// TLSRequired makes the peer dial with TLS; RootCert must then hold the server's CA (PEM).
 	TLSRequired bool   `json:"tls_required"`
 	RootCert    string `json:"root_cert,omitempty"`
+	// ClientAuthRequired makes the peer present ClientCert/ClientKey (PEM) for mutual TLS.
+	ClientAuthRequired bool   `json:"client_auth_required,omitempty"`
+	ClientCert         string `json:"client_cert,omitempty"`
+	ClientKey          string `json:"client_key,omitempty"`
 }
 
 // labelRE is Fabric's rule for package labels (core/chaincode/persistence).
@@ -44,7 +48,8 @@ var fixedTime = time.Unix(0, 0).UTC()
 //   - label is not a valid Fabric package label;
 //   - conn.Address is empty;
 //   - conn.DialTimeout is not a Go duration;
-//   - conn.TLSRequired is set without conn.RootCert.
+//   - conn.TLSRequired is set without conn.RootCert;
+//   - conn.ClientAuthRequired is set without TLS or without both ClientCert and ClientKey.
 func Package(label string, conn Connection) ([]byte, error) {
 	if !labelRE.MatchString(label) {
 		return nil, fmt.Errorf("ccaas: invalid package label %q: must start with a letter or digit and hold only letters, digits and .+-_", label)
@@ -93,6 +98,9 @@ func (c Connection) validate() error {
 	}
 	if c.TLSRequired && c.RootCert == "" {
 		return fmt.Errorf("ccaas: tls_required needs root_cert (the chaincode server's CA, PEM)")
+	}
+	if c.ClientAuthRequired && (!c.TLSRequired || c.ClientCert == "" || c.ClientKey == "") {
+		return fmt.Errorf("ccaas: client_auth_required needs tls_required, client_cert and client_key (PEM)")
 	}
 	return nil
 }

@@ -43,6 +43,7 @@ func TestPackage(t *testing.T) {
 	}{
 		{"plain", "kv_1.0", Connection{Address: "127.0.0.1:9999", DialTimeout: "10s"}},
 		{"tls", "kv-tls", Connection{Address: "cc.example:7052", TLSRequired: true, RootCert: "PEM"}},
+		{"mutual tls", "kv-mtls", Connection{Address: "127.0.0.1:7052", TLSRequired: true, RootCert: "PEM", ClientAuthRequired: true, ClientCert: "C", ClientKey: "K"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -95,6 +96,8 @@ func TestPackage_Errors(t *testing.T) {
 		{"no address", "kv", Connection{}, "address is empty"},
 		{"bad timeout", "kv", Connection{Address: "a:1", DialTimeout: "soon"}, "not a duration"},
 		{"tls without root", "kv", Connection{Address: "a:1", TLSRequired: true}, "root_cert"},
+		{"client auth without TLS", "kv", Connection{Address: "a:1", ClientAuthRequired: true, ClientCert: "C", ClientKey: "K"}, "client_auth_required needs"},
+		{"client auth without a key", "kv", Connection{Address: "a:1", TLSRequired: true, RootCert: "R", ClientAuthRequired: true, ClientCert: "C"}, "client_auth_required needs"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
