@@ -269,7 +269,7 @@ func ensureFabric(flag string, out io.Writer) (string, error) {
 	build := exec.Command(script, "fabric")
 	build.Stdout, build.Stderr = out, out
 	if berr := build.Run(); berr != nil {
-		return "", fmt.Errorf("%w (building them failed: %v)", err, berr)
+		return "", fmt.Errorf("%w (building them failed: %w)", err, berr)
 	}
 	return bin, devnet.CheckFabricBin(bin)
 }

@@ -113,12 +113,12 @@ func configMapKeys(cm *corev1.ConfigMap) []string {
 func gunzip(b []byte, maxBytes int) ([]byte, error) {
 	zr, err := gzip.NewReader(bytes.NewReader(b))
 	if err != nil {
-		return nil, fmt.Errorf("not gzip data (%v)", err)
+		return nil, fmt.Errorf("not gzip data (%w)", err)
 	}
 	defer zr.Close()
 	out, err := io.ReadAll(io.LimitReader(zr, int64(maxBytes)+1))
 	if err != nil {
-		return nil, fmt.Errorf("corrupt gzip data (%v)", err)
+		return nil, fmt.Errorf("corrupt gzip data (%w)", err)
 	}
 	if len(out) > maxBytes {
 		return nil, fmt.Errorf("decompresses past the %d-byte module limit", maxBytes)

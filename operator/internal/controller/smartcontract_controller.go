@@ -159,13 +159,13 @@ func (r *SmartContractReconciler) observe(ctx context.Context, sc *v1alpha1.Smar
 	m, f := contract.Fetch(ctx, sc.Spec.Source, in)
 	if f != nil {
 		obs.Failure = f
-		return obs, nil
+		return obs, nil //nolint:nilerr // a Failure goes into status as a condition; retrying cannot fix it
 	}
 	obs.Module = &m
 	info, f := contract.Validate(r.Validator, m)
 	if f != nil {
 		obs.Failure = f
-		return obs, nil
+		return obs, nil //nolint:nilerr // a Failure goes into status as a condition; retrying cannot fix it
 	}
 	obs.Info = &info
 
@@ -178,19 +178,19 @@ func (r *SmartContractReconciler) observe(ctx context.Context, sc *v1alpha1.Smar
 		return obs, err
 	}
 	if obs.Failure = contract.CheckConsortium(sc, consortium); obs.Failure != nil {
-		return obs, nil
+		return obs, nil //nolint:nilerr // a Failure goes into status as a condition; retrying cannot fix it
 	}
 	var all v1alpha1.SmartContractList
 	if err := r.Client.List(ctx, &all); err != nil {
 		return obs, err
 	}
 	if obs.Failure = contract.CheckNameConflict(sc, all.Items); obs.Failure != nil {
-		return obs, nil
+		return obs, nil //nolint:nilerr // a Failure goes into status as a condition; retrying cannot fix it
 	}
 	spec, f := contract.DeploySpec(sc, m, v1alpha1.ContractLimits{})
 	if f != nil {
 		obs.Failure = f
-		return obs, nil
+		return obs, nil //nolint:nilerr // a Failure goes into status as a condition; retrying cannot fix it
 	}
 	if r.Ledger == nil {
 		return obs, nil // no Fabric connection configured: stays Deploying
@@ -210,7 +210,7 @@ func (r *SmartContractReconciler) deploy(ctx context.Context, sc *v1alpha1.Smart
 	action, f := contract.Plan(sc, m, entry)
 	if f != nil || action == contract.ActionNone {
 		obs.Failure = f
-		return obs, nil
+		return obs, nil //nolint:nilerr // a Failure goes into status as a condition; retrying cannot fix it
 	}
 	committed, block, err := r.Ledger.Submit(ctx, c, action, spec, m.Bytes)
 	if f := (*contract.Failure)(nil); errors.As(err, &f) {
