@@ -2,7 +2,6 @@ package apitest
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -18,6 +17,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
 	"github.com/medledger/medledger/operator/api/v1alpha1"
+	"github.com/medledger/medledger/operator/internal/testenv"
 )
 
 // One API server serves the whole package: starting kube-apiserver and etcd takes seconds, every case after that
@@ -39,23 +39,8 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// repoRoot walks up from the working directory to the folder that holds go.mod.
-func repoRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("go.mod not found above the working directory")
-		}
-		dir = parent
-	}
-}
+// repoRoot is the folder that holds medledger's go.mod.
+func repoRoot() (string, error) { return testenv.RepoRoot() }
 
 // apiClient starts the shared API server on first use and returns a client for it. A missing binary fails the
 // test: a CRD suite that skips would let broken rules through CI.
@@ -73,15 +58,13 @@ func startEnv() error {
 	if err != nil {
 		return err
 	}
-	assets := filepath.Join(root, "bin", "k8s")
+	assets, err := testenv.Binaries(testenv.EnvtestBinDir, "tools", "kube-apiserver", "etcd")
+	if err != nil {
+		return fmt.Errorf("envtest binaries: %w", err)
+	}
 	// envtest prefers KUBEBUILDER_ASSETS over BinaryAssetsDirectory; the suite runs the source-built binaries only.
 	if err := os.Unsetenv("KUBEBUILDER_ASSETS"); err != nil {
 		return err
-	}
-	for _, bin := range []string{"kube-apiserver", "etcd"} {
-		if _, err := os.Stat(filepath.Join(assets, bin)); err != nil {
-			return fmt.Errorf("envtest binaries not found in bin/k8s: run `make tools` (%s: %w)", bin, err)
-		}
 	}
 	scheme := runtime.NewScheme()
 	if err := clientgoscheme.AddToScheme(scheme); err != nil {

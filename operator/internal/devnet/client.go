@@ -24,26 +24,10 @@ func (d *Devnet) Hospitals() []string {
 }
 
 // Peers returns the node names of mspID's peers, in order.
-func (d *Devnet) Peers(mspID string) []string {
-	var out []string
-	for _, n := range d.st.Nodes {
-		if n.Kind == KindPeer && n.Org == mspID {
-			out = append(out, n.Name)
-		}
-	}
-	return out
-}
+func (d *Devnet) Peers(mspID string) []string { return d.nodeNames(KindPeer, mspID) }
 
 // Orderers returns the orderer node names, in order.
-func (d *Devnet) Orderers() []string {
-	var out []string
-	for _, n := range d.st.Nodes {
-		if n.Kind == KindOrderer {
-			out = append(out, n.Name)
-		}
-	}
-	return out
-}
+func (d *Devnet) Orderers() []string { return d.nodeNames(KindOrderer, "") }
 
 // Identity returns mspID's admin (admin true) or client user identity.
 //
@@ -170,10 +154,13 @@ func (d *Devnet) orgIDs() []string {
 	return out
 }
 
-func (d *Devnet) allPeers() []string {
+func (d *Devnet) allPeers() []string { return d.nodeNames(KindPeer, "") }
+
+// nodeNames returns the names of the nodes of kind, of organisation mspID ("" for every organisation), in order.
+func (d *Devnet) nodeNames(kind, mspID string) []string {
 	var out []string
 	for _, n := range d.st.Nodes {
-		if n.Kind == KindPeer {
+		if n.Kind == kind && (mspID == "" || n.Org == mspID) {
 			out = append(out, n.Name)
 		}
 	}
